@@ -1,0 +1,48 @@
+"""The tenant the current task works for.
+
+Core code reads it; only `tenants.scope` binds it (inside the transaction that also switched the
+database role and search_path), so core never decides on its own which tenant it serves.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    slug: str
+    name: str
+    schema: str
+    role: str
+    bucket: str
+
+
+class NoTenantError(RuntimeError):
+    """Tenant data was asked for outside a tenant scope."""
+
+
+_current: contextvars.ContextVar[TenantInfo | None] = contextvars.ContextVar(
+    "kortisto_tenant", default=None
+)
+
+
+def current_tenant() -> TenantInfo:
+    tenant = _current.get()
+    if tenant is None:
+        raise NoTenantError("no tenant scope is open")
+    return tenant
+
+
+def current_tenant_or_none() -> TenantInfo | None:
+    return _current.get()
+
+
+def bind_tenant(tenant: TenantInfo | None) -> contextvars.Token:
+    """For `tenants.scope` only: bind the tenant its transaction has switched to."""
+    return _current.set(tenant)
+
+
+def unbind_tenant(token: contextvars.Token) -> None:
+    _current.reset(token)

@@ -1,0 +1,257 @@
+"""The one database engine: Piccolo's PostgresEngine with pools per event loop and purpose.
+
+Why a subclass:
+- asyncpg pools belong to one event loop; Dramatiq's async actors run on their own loop thread,
+  and sharing the web loop's pool crashed. Pools are therefore keyed by the running loop.
+- Two purposes: `runtime` connects as the non-owner login role (web, worker, scheduler);
+  `admin` connects as the owner role for migrations and provisioning. Which one a transaction
+  uses is chosen with `as_admin()`.
+- Every query must run inside a transaction. Outside one, the engine raises
+  `OutsideTransactionError` instead of silently borrowing a pooled connection whose
+  search_path and role are not a tenant's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+
+class OutsideTransactionError(RuntimeError):
+    """A query ran outside any transaction (and so outside any tenant scope)."""
+
+
+class DatabaseNotConfiguredError(RuntimeError):
+    """The engine was used before `configure()` gave it a DSN for the purpose."""
+
+
+class DatabaseUnavailableError(RuntimeError):
+    """PostgreSQL could not be reached (down, restarting, or refusing connections)."""
+
+
+RUNTIME = "runtime"
+ADMIN = "admin"
+
+_purpose: contextvars.ContextVar[str] = contextvars.ContextVar("kortisto_db_purpose", default=RUNTIME)
+
+# Errors that mean "the server is not there right now" rather than "your SQL is wrong".
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    ConnectionError,
+    asyncio.TimeoutError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.ConnectionFailureError,
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    max_size: int = 10
+    max_queries: int = 5000
+    max_inactive_seconds: float = 60.0
+    connect_timeout: float = 3.0
+    command_timeout: float = 30.0
+
+
+class ScopedTransaction(PostgresTransaction):
+    """A Piccolo transaction that takes its connection from the pool of the current loop."""
+
+    async def get_connection(self) -> asyncpg.Connection:
+        engine: KortistoEngine = self.engine  # type: ignore[assignment]
+        pool = await engine.pool_for_current_loop()
+        try:
+            return await pool.acquire(timeout=engine.options.connect_timeout)
+        except UNAVAILABLE_ERRORS as exc:
+            raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        engine: KortistoEngine = self.engine  # type: ignore[assignment]
+        pool = await engine.pool_for_current_loop()
+        try:
+            if exception:
+                if not self._rolled_back and not self.connection.is_closed():
+                    with contextlib.suppress(*UNAVAILABLE_ERRORS):
+                        await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            # A connection broken by a server restart is terminated, not returned.
+            if self.connection.is_closed():
+                self.connection.terminate()
+            with contextlib.suppress(*UNAVAILABLE_ERRORS):
+                await pool.release(self.connection)
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class KortistoEngine(PostgresEngine):
+    """PostgresEngine with loop-keyed pools, two purposes and no queries outside transactions."""
+
+    def __init__(self) -> None:
+        self._pools: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, asyncpg.Pool]] = {}
+        self._dsns: dict[str, str] = {}
+        self.options = PoolOptions()
+        super().__init__(config={})
+
+    # Piccolo's base class connects at construction to check the version and create
+    # extensions; ours is built at import time, before any DSN is known. `kortisto migrate`
+    # checks the server version instead.
+    async def check_version(self) -> None:
+        return None
+
+    async def prep_database(self) -> None:
+        return None
+
+    async def get_version(self) -> float:
+        conn = self.current_connection()
+        version = conn.get_server_version()
+        return float(f"{version.major}.{version.minor}")
+
+    # Piccolo's base class assigns `self.pool = None`; the pool is derived, so ignore that.
+    @property
+    def pool(self) -> asyncpg.Pool | None:  # type: ignore[override]
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        entry = self._pools.get((id(loop), _purpose.get()))
+        return entry[1] if entry else None
+
+    @pool.setter
+    def pool(self, value: Any) -> None:
+        pass
+
+    def configure(
+        self, *, runtime_dsn: str, admin_dsn: str = "", options: PoolOptions | None = None
+    ) -> None:
+        """Give the engine its DSNs. Pools are opened lazily, one per loop and purpose."""
+        self._dsns = {RUNTIME: runtime_dsn}
+        if admin_dsn:
+            self._dsns[ADMIN] = admin_dsn
+        self.options = options or PoolOptions()
+        # Piccolo's own helpers (version checks) connect with `config`.
+        self.config = {"dsn": runtime_dsn or admin_dsn}
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._dsns.get(RUNTIME) or self._dsns.get(ADMIN))
+
+    def has_purpose(self, purpose: str) -> bool:
+        return bool(self._dsns.get(purpose))
+
+    async def pool_for_current_loop(self) -> asyncpg.Pool:
+        loop = asyncio.get_running_loop()
+        purpose = _purpose.get()
+        key = (id(loop), purpose)
+        entry = self._pools.get(key)
+        if entry is not None and entry[0] is loop:
+            return entry[1]
+        dsn = self._dsns.get(purpose)
+        if not dsn:
+            raise DatabaseNotConfiguredError(
+                f"no database URL configured for {purpose!r} connections "
+                f"(set {'DATABASE_ADMIN_URL' if purpose == ADMIN else 'DATABASE_URL'})"
+            )
+        opts = self.options
+        try:
+            pool = await asyncpg.create_pool(
+                dsn=dsn,
+                min_size=0,
+                max_size=opts.max_size,
+                max_queries=opts.max_queries,
+                max_inactive_connection_lifetime=opts.max_inactive_seconds,
+                timeout=opts.connect_timeout,
+                command_timeout=opts.command_timeout,
+            )
+        except UNAVAILABLE_ERRORS as exc:
+            raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
+        self._pools[key] = (loop, pool)
+        return pool
+
+    async def close_pools_of_current_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        for key, (pool_loop, pool) in list(self._pools.items()):
+            if pool_loop is loop:
+                del self._pools[key]
+                await pool.close()
+
+    def forget_pools_of_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Drop pools of a loop that is gone (its connections die with it)."""
+        for key, (pool_loop, pool) in list(self._pools.items()):
+            if pool_loop is loop:
+                del self._pools[key]
+                pool.terminate()
+
+    def transaction(self, allow_nested: bool = True) -> ScopedTransaction:
+        return ScopedTransaction(engine=self, allow_nested=allow_nested)
+
+    async def run_querystring(self, querystring, in_pool: bool = True):
+        self._require_transaction(str(querystring))
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True):
+        self._require_transaction(ddl)
+        return await super().run_ddl(ddl, in_pool=in_pool)
+
+    def _require_transaction(self, sql: str) -> None:
+        if self.current_transaction.get() is None:
+            raise OutsideTransactionError(
+                "query outside a tenant scope or platform transaction refused: "
+                + sql.strip().splitlines()[0][:120]
+            )
+
+    def current_connection(self) -> asyncpg.Connection:
+        """The connection of the transaction this task runs in (for raw SQL)."""
+        txn = self.current_transaction.get()
+        if txn is None:
+            raise OutsideTransactionError("raw SQL outside a transaction refused")
+        return txn.connection
+
+
+DB = KortistoEngine()
+
+
+@contextlib.contextmanager
+def as_admin() -> Iterator[None]:
+    """Transactions opened inside use the owner (migration) role's pool."""
+    token = _purpose.set(ADMIN)
+    try:
+        yield
+    finally:
+        _purpose.reset(token)
+
+
+@contextlib.asynccontextmanager
+async def transaction() -> AsyncIterator[asyncpg.Connection]:
+    """A plain transaction for the current purpose; yields its connection for raw SQL."""
+    async with DB.transaction() as txn:
+        yield txn.connection
+
+
+def configure_from_settings(settings: Any) -> None:
+    """Point the engine at the servers named in `core.settings.Settings`."""
+    db = settings.database
+    DB.configure(
+        runtime_dsn=db.url.reveal(),
+        admin_dsn=db.admin_url.reveal(),
+        options=PoolOptions(
+            max_size=db.pool_max,
+            max_queries=db.pool_max_queries,
+            max_inactive_seconds=db.pool_max_idle_seconds,
+            connect_timeout=db.connect_timeout_seconds,
+            command_timeout=db.command_timeout_seconds,
+        ),
+    )
