@@ -46,3 +46,31 @@ def bind_tenant(tenant: TenantInfo | None) -> contextvars.Token:
 
 def unbind_tenant(token: contextvars.Token) -> None:
     _current.reset(token)
+
+
+@dataclass
+class ScopeState:
+    """Per-scope facts core records for the scope to act on after commit."""
+
+    outbox_written: bool = False
+
+
+_scope_state: contextvars.ContextVar[ScopeState | None] = contextvars.ContextVar(
+    "kortisto_scope_state", default=None
+)
+
+
+def scope_state() -> ScopeState:
+    state = _scope_state.get()
+    if state is None:
+        raise NoTenantError("no tenant scope is open")
+    return state
+
+
+def bind_scope_state(state: ScopeState) -> contextvars.Token:
+    """For `tenants.scope` only."""
+    return _scope_state.set(state)
+
+
+def unbind_scope_state(token: contextvars.Token) -> None:
+    _scope_state.reset(token)

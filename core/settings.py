@@ -106,6 +106,10 @@ class Settings:
     """REDIS_URL: Redis/Valkey for the job broker and sessions (redis:// or unix://)."""
     object_store: ObjectStoreSettings
     web: WebSettings
+    jobs_heartbeat_ms: int = 60_000
+    """KORTISTO_JOBS_HEARTBEAT_MS: a worker silent this long is dead; its messages return."""
+    jobs_maintenance_chance: int = 1000
+    """KORTISTO_JOBS_MAINTENANCE_CHANCE: per-million chance a fetch also requeues dead work."""
     log_level: str = "INFO"
     """KORTISTO_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
     tenant_cache_seconds: float = 2.0
@@ -167,6 +171,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         redis_url=Secret(get("REDIS_URL", "")),
         object_store=store,
         web=web,
+        jobs_heartbeat_ms=_int(env, "KORTISTO_JOBS_HEARTBEAT_MS", 60_000),
+        jobs_maintenance_chance=_int(env, "KORTISTO_JOBS_MAINTENANCE_CHANCE", 1000),
         log_level=get("KORTISTO_LOG_LEVEL", "INFO").upper(),
         tenant_cache_seconds=float(get("KORTISTO_TENANT_CACHE_SECONDS", "2")),
     )

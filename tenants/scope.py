@@ -9,11 +9,20 @@ every other tenant's schema and the platform schema, whatever SQL runs.
 from __future__ import annotations
 
 import contextlib
-import contextvars
-from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+from collections.abc import AsyncIterator
 
-from core.context import TenantInfo, bind_tenant, unbind_tenant
+from core import outbox
+from core.context import (
+    ScopeState,
+    TenantInfo,
+    bind_scope_state,
+    bind_tenant,
+    unbind_scope_state,
+    unbind_tenant,
+)
 from core.db import DB
+from core.jobs import configured_broker
 from tenants.naming import InvalidSlugError, validate_slug
 
 
@@ -38,19 +47,7 @@ SELECT t.slug FROM platform.tenant_domain d JOIN platform.tenant t ON t.id = d.t
 WHERE d.host = $1
 """
 
-# Work to do right after the scope's transaction commits (e.g. relaying the outbox).
-_after_commit: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
-    contextvars.ContextVar("kortisto_after_commit", default=None)
-)
-
-
-def run_after_commit(callback: Callable[[], Awaitable[None]]) -> None:
-    """Run `callback` once the current tenant transaction has committed (never on rollback)."""
-    pending = _after_commit.get()
-    if pending is None:
-        raise RuntimeError("run_after_commit outside a tenant scope")
-    if callback not in pending:
-        pending.append(callback)
+log = logging.getLogger("kortisto.scope")
 
 
 @contextlib.asynccontextmanager
@@ -62,8 +59,8 @@ async def tenant_scope(slug: str) -> AsyncIterator[TenantInfo]:
         raise UnknownTenantError(slug) from exc
     if DB.current_transaction.get() is not None:
         raise RuntimeError("a tenant scope cannot be opened inside another transaction")
-    pending: list[Callable[[], Awaitable[None]]] = []
-    pending_token = _after_commit.set(pending)
+    state = ScopeState()
+    state_token = bind_scope_state(state)
     try:
         async with DB.transaction() as txn:
             row = await txn.connection.fetchrow(_SCOPE_BY_SLUG, slug)
@@ -84,9 +81,21 @@ async def tenant_scope(slug: str) -> AsyncIterator[TenantInfo]:
             finally:
                 unbind_tenant(token)
     finally:
-        _after_commit.reset(pending_token)
-    for callback in pending:
-        await callback()
+        unbind_scope_state(state_token)
+    if state.outbox_written:
+        await _relay_outbox(slug)
+
+
+async def _relay_outbox(slug: str) -> None:
+    """Hand the jobs this scope committed to the broker; the scheduler's sweep retries."""
+    broker = configured_broker()
+    if broker is None:
+        return
+    try:
+        async with tenant_scope(slug):
+            await outbox.relay(broker)
+    except Exception:
+        log.warning("outbox relay for %s failed; the sweep will retry", slug, exc_info=True)
 
 
 async def slug_for_host(host: str) -> str | None:

@@ -1,0 +1,74 @@
+"""Tenant jobs as Dramatiq actors: each opens the tenant's scope from its `tenant` argument and
+records its message id in `job_run` in the same transaction as its effect, so a redelivered
+message (a killed worker, a duplicate send) finds the record and does nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import dramatiq
+
+from core import health
+from core.db import DB
+from core.jobs import current_message_id, register_actor
+from core.settings import get_settings
+from core.storage import ObjectStore
+from tenants.migrate import register_migration_ids
+from tenants.scope import tenant_scope
+
+log = logging.getLogger("kortisto.actors")
+
+TenantJob = Callable[..., Awaitable[Any]]
+TENANT_JOBS: dict[str, TenantJob] = {}
+
+HEALTH_CHECK = "tenant.health_check"
+
+
+def tenant_job(name: str) -> Callable[[TenantJob], TenantJob]:
+    """Declare an async job body that runs inside the scope of its `tenant` argument."""
+
+    def decorate(fn: TenantJob) -> TenantJob:
+        TENANT_JOBS[name] = fn
+        return fn
+
+    return decorate
+
+
+async def run_once_in_scope(name: str, fn: TenantJob, tenant: str, kwargs: dict) -> Any:
+    """Run `fn` in the tenant's scope unless this message's effect already committed."""
+    key = current_message_id() or f"adhoc:{uuid.uuid4()}"
+    async with tenant_scope(tenant):
+        first = await DB.current_connection().fetchval(
+            "INSERT INTO job_run (message_key, actor_name, finished_at) VALUES ($1, $2, now()) "
+            "ON CONFLICT (message_key) DO NOTHING RETURNING 1",
+            key, name,
+        )
+        if not first:
+            log.info("skipping %s for %s: message %s already done", name, tenant, key)
+            return None
+        return await fn(**kwargs)
+
+
+def _actor_for(name: str, fn: TenantJob) -> Callable[..., Awaitable[Any]]:
+    async def actor(tenant: str, **kwargs: Any) -> Any:
+        return await run_once_in_scope(name, fn, tenant, kwargs)
+
+    actor.__name__ = name.replace(".", "_")
+    actor.__module__ = fn.__module__
+    return actor
+
+
+def register_actors(broker: dramatiq.Broker) -> None:
+    """Make every declared tenant job an actor on `broker`."""
+    for name, fn in TENANT_JOBS.items():
+        register_actor(broker, _actor_for(name, fn), name=name)
+
+
+@tenant_job(HEALTH_CHECK)
+async def health_check() -> dict:
+    store = ObjectStore.from_settings(get_settings())
+    return await health.check_tenant(register_migration_ids(), store)

@@ -1,0 +1,119 @@
+"""`kortisto scheduler`: periodic jobs, safe to run in several replicas.
+
+Each job has a period key (the day for nightly jobs, the minute for frequent ones); a replica
+runs a job only after winning `SET NX` on that key in Redis, so a period runs once however many
+schedulers are up. Tenant work is fanned out as one message per tenant with an id derived from
+the period, so even a double send runs once (the actors are idempotent on the message id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import dramatiq
+import redis
+
+from core import outbox
+from core.jobs import broker_from_settings, make_message
+from core.settings import Settings
+from tenants.actors import HEALTH_CHECK
+from tenants.scope import platform_transaction, tenant_scope
+
+log = logging.getLogger("kortisto.scheduler")
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+async def active_tenants() -> list[str]:
+    async with platform_transaction() as conn:
+        rows = await conn.fetch("SELECT slug FROM tenant WHERE status = 'active' ORDER BY slug")
+    return [r["slug"] for r in rows]
+
+
+async def fan_out_health_checks(broker: dramatiq.Broker, period: str) -> int:
+    slugs = await active_tenants()
+    for slug in slugs:
+        broker.enqueue(
+            make_message(HEALTH_CHECK, {"tenant": slug}, message_id=f"{HEALTH_CHECK}:{slug}:{period}")
+        )
+    return len(slugs)
+
+
+async def sweep_outboxes(broker: dramatiq.Broker, period: str) -> int:
+    """Relay outbox rows whose after-commit relay did not happen (crash, broker down)."""
+    sent = 0
+    for slug in await active_tenants():
+        async with tenant_scope(slug):
+            sent += await outbox.relay(broker)
+    return sent
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    period_of: Callable[[datetime], str]
+    run: Callable[[dramatiq.Broker, str], Awaitable[int]]
+
+
+def nightly_at(hour: int, minute: int) -> Callable[[datetime], str]:
+    """Period key: the Helsinki date of the latest hour:minute passed (catches up missed nights)."""
+
+    def period(now: datetime) -> str:
+        local = now.astimezone(HELSINKI)
+        if (local.hour, local.minute) < (hour, minute):
+            local -= timedelta(days=1)
+        return local.date().isoformat()
+
+    return period
+
+
+def every_minute(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H:%M")
+
+
+JOBS = [
+    PeriodicJob("tenant-health-check", nightly_at(2, 30), fan_out_health_checks),
+    PeriodicJob("outbox-sweep", every_minute, sweep_outboxes),
+]
+
+
+async def run_due_jobs(
+    broker: dramatiq.Broker, client: redis.Redis, now: datetime, jobs=JOBS
+) -> dict[str, int]:
+    """Run each job whose current period nobody has claimed yet; returns what ran."""
+    ran: dict[str, int] = {}
+    for job in jobs:
+        period = job.period_of(now)
+        claimed = client.set(f"kortisto:schedule:{job.name}:{period}", "1", nx=True, ex=3 * 86400)
+        if not claimed:
+            continue
+        try:
+            ran[job.name] = await job.run(broker, period)
+            log.info("ran %s for %s: %s", job.name, period, ran[job.name])
+        except Exception:
+            # Free the period so the next tick retries instead of skipping a whole night.
+            client.delete(f"kortisto:schedule:{job.name}:{period}")
+            log.exception("periodic job %s failed", job.name)
+    return ran
+
+
+async def run_scheduler(settings: Settings, *, tick_seconds: float = 15.0) -> None:
+    broker = broker_from_settings(settings)
+    client = broker.client
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print("scheduler ready", flush=True)
+    while not stop.is_set():
+        await run_due_jobs(broker, client, datetime.now(tz=HELSINKI))
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=tick_seconds)
+        except TimeoutError:
+            pass
+    broker.close()

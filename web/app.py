@@ -1,0 +1,62 @@
+"""The Litestar application, assembled in exactly one place: `create_app()`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar, Response
+from litestar.config.compression import CompressionConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from core.db import DB
+from core.settings import get_settings
+from web.errors import EXCEPTION_HANDLERS
+from web.middleware import HostTenantRewrite, TenantScopeMiddleware
+from web.routes.health import HealthController
+from web.routes.tenant_home import TenantHomeController
+
+HERE = Path(__file__).parent
+
+
+def _jinja(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.add_extension("jinja2.ext.i18n")
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+
+
+async def _vary_on_htmx(response: Response) -> Response:
+    # Pages and their fragments share URLs; caches must keep them apart.
+    vary = response.headers.get("Vary", "")
+    if "HX-Request" not in vary:
+        response.headers["Vary"] = f"{vary}, HX-Request" if vary else "HX-Request"
+    return response
+
+
+def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
+    """Build the ASGI app. `prepare_runtime` finds the servers (skipped when tests already did)."""
+    if prepare_runtime:
+        from tenants.runtime import prepare
+
+        prepare()
+    settings = get_settings()
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            TenantHomeController,
+            create_static_files_router(path="/static", directories=[HERE / "static"]),
+        ],
+        middleware=[TenantScopeMiddleware()],
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(
+            directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_jinja
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        on_shutdown=[DB.close_pools_of_current_loop],
+        after_request=_vary_on_htmx,
+        debug=False,
+    )
+    return HostTenantRewrite(app, cache_seconds=settings.tenant_cache_seconds)

@@ -1,0 +1,67 @@
+"""Tenant scope for web requests, and host→tenant mapping.
+
+`TenantScopeMiddleware` runs after routing (so the `tenant` path parameter is known) and wraps
+the whole handler, response included, in the tenant's transaction. `HostTenantRewrite` runs
+before routing: a request to a mapped host (acme.example.fi/...) is served as /t/acme/...
+"""
+
+from __future__ import annotations
+
+import time
+
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from tenants.scope import slug_for_host, tenant_scope
+
+TENANT_PARAM = "tenant"
+
+
+class TenantScopeMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        slug = scope.get("path_params", {}).get(TENANT_PARAM)
+        if slug is None:
+            await next_app(scope, receive, send)
+            return
+        async with tenant_scope(slug):
+            await next_app(scope, receive, send)
+
+
+class HostTenantRewrite:
+    """Serve a mapped host's requests as its tenant's /t/<slug>/ paths (cached lookups)."""
+
+    def __init__(self, app: ASGIApp, cache_seconds: float = 2.0) -> None:
+        self.app = app
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, str | None]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(("/t/", "/static/")):
+            host = _host_of(scope)
+            slug = await self._lookup(host) if host else None
+            if slug:
+                path = f"/t/{slug}{scope['path']}"
+                scope = dict(scope, path=path, raw_path=path.encode())  # type: ignore[assignment]
+        await self.app(scope, receive, send)
+
+    async def _lookup(self, host: str) -> str | None:
+        now = time.monotonic()
+        hit = self._cache.get(host)
+        if hit and now - hit[0] < self.cache_seconds:
+            return hit[1]
+        try:
+            slug = await slug_for_host(host)
+        except Exception:
+            slug = None  # the database being down shows on the page itself, not here
+        self._cache[host] = (now, slug)
+        return slug
+
+
+def _host_of(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            return value.decode("latin-1").split(":", 1)[0].lower()
+    return ""

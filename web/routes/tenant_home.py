@@ -1,0 +1,22 @@
+"""The tenant's front page: who the register belongs to and where to go next."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.plugins.htmx import HTMXTemplate
+
+from core.context import current_tenant
+from core.tables import Organization
+
+
+class TenantHomeController(Controller):
+    path = "/t/{tenant:str}"
+
+    @get("/")
+    async def home(self, tenant: str) -> HTMXTemplate:
+        info = current_tenant()
+        organizations = await Organization.count()
+        return HTMXTemplate(
+            template_name="tenant_home.html",
+            context={"tenant": info, "organization_count": organizations},
+        )
