@@ -15,6 +15,7 @@ from core.db import DB
 from core.settings import get_settings
 from web.errors import EXCEPTION_HANDLERS
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
+from web.routes.api_organizations import OrganizationApiController
 from web.routes.health import HealthController
 from web.routes.tenant_home import TenantHomeController
 
@@ -46,6 +47,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
         route_handlers=[
             HealthController,
             TenantHomeController,
+            OrganizationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         middleware=[TenantScopeMiddleware()],

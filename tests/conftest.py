@@ -1,0 +1,130 @@
+"""Session fixtures: one real embedded stack (PostgreSQL, Valkey, S3) for the whole run."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tenants.embedded_stack import EmbeddedStack
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("XDG_RUNTIME_DIR", str(ROOT / ".kortisto" / "xdg"))
+(ROOT / ".kortisto" / "xdg").mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[EmbeddedStack]:
+    data_dir = tmp_path_factory.mktemp("stack")
+    stack = EmbeddedStack(data_dir)
+    stack.up()
+    env = stack.environment()
+    env.update(
+        KORTISTO_ENV="test",
+        KORTISTO_DATA_DIR=str(data_dir),
+        KORTISTO_TENANT_CACHE_SECONDS="0",
+    )
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    from core.settings import reset_settings_cache
+
+    reset_settings_cache()
+    try:
+        yield stack
+    finally:
+        stack.down()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_settings_cache()
+
+
+@pytest.fixture(scope="session")
+async def settings(stack):
+    from tenants.migrate import migrate_platform
+    from tenants.runtime import prepare
+
+    settings = prepare()
+    await migrate_platform(settings.database.app_role)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def store(settings):
+    from core.storage import ObjectStore
+
+    return ObjectStore.from_settings(settings)
+
+
+_counter = itertools.count(1)
+
+
+def unique_slug(prefix: str = "t") -> str:
+    return f"{prefix}{os.getpid() % 1000}x{next(_counter)}"
+
+
+@pytest.fixture
+async def make_tenant(settings, store) -> AsyncIterator:
+    """Factory: `await make_tenant()` provisions a fresh tenant, deleted after the test."""
+    from tenants.provisioning import TenantNotFoundError, create_tenant, delete_tenant
+
+    created: list[str] = []
+
+    async def make(slug: str | None = None, name: str | None = None):
+        slug = slug or unique_slug()
+        names = await create_tenant(
+            slug, name or f"{slug.upper()} Oy", store=store, app_role=settings.database.app_role
+        )
+        created.append(slug)
+        return names
+
+    yield make
+    for slug in created:
+        try:
+            await delete_tenant(slug, store=store)
+        except TenantNotFoundError:
+            pass
+
+
+@pytest.fixture
+async def client(settings) -> AsyncIterator:
+    from litestar.testing import AsyncTestClient
+
+    from web.app import create_app
+
+    async with AsyncTestClient(app=create_app(prepare_runtime=False)) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kortisto_process(*args: str, env_extra: dict | None = None, **kw) -> subprocess.Popen:
+    """Start `kortisto <args>` as a separate process against the session's servers."""
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.Popen(
+        [sys.executable, "-m", "tenants.cli", *args], cwd=ROOT, env=env,
+        start_new_session=True, **kw,
+    )
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
