@@ -39,7 +39,9 @@ class DatabaseUnavailableError(RuntimeError):
 RUNTIME = "runtime"
 ADMIN = "admin"
 
-_purpose: contextvars.ContextVar[str] = contextvars.ContextVar("kortisto_db_purpose", default=RUNTIME)
+_purpose: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "kortisto_db_purpose", default=RUNTIME
+)
 
 # Errors that mean "the server is not there right now" rather than "your SQL is wrong".
 UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (

@@ -27,7 +27,8 @@ async def check_tenant(expected_migrations: Iterable[str], store: ObjectStore | 
         name = t["relname"]
         counts[name] = await conn.fetchval(f'SELECT count(*) FROM "{name}"')
     applied = {
-        r["name"] for r in await conn.fetch("SELECT name FROM migration WHERE app_name = 'register'")
+        r["name"]
+        for r in await conn.fetch("SELECT name FROM migration WHERE app_name = 'register'")
     }
     missing = sorted(set(expected_migrations) - applied)
     if missing:
@@ -56,6 +57,8 @@ async def check_tenant(expected_migrations: Iterable[str], store: ObjectStore | 
     await conn.execute(
         "INSERT INTO health_report (id, checked_at, status, details) "
         "VALUES ($1, now(), $2, $3::jsonb)",
-        uuid.uuid4(), "ok" if not problems else "warning", json.dumps(details),
+        uuid.uuid4(),
+        "ok" if not problems else "warning",
+        json.dumps(details),
     )
     return details

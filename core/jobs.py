@@ -40,7 +40,9 @@ class DeliveryGuard(Middleware):
         if count > self.max_deliveries:
             log.error(
                 "quarantined message %s (%s) after %d deliveries",
-                message.message_id, message.actor_name, count - 1,
+                message.message_id,
+                message.actor_name,
+                count - 1,
             )
             message.fail()
             raise SkipMessage()
@@ -62,7 +64,8 @@ def build_broker(
     """
     global _broker
     broker = RedisBroker(
-        url=redis_url, heartbeat_timeout=heartbeat_timeout_ms,
+        url=redis_url,
+        heartbeat_timeout=heartbeat_timeout_ms,
         maintenance_chance=maintenance_chance,
     )
     broker.add_middleware(AsyncIO())
@@ -91,7 +94,11 @@ def register_actor(
     if name in broker.actors:
         return broker.get_actor(name)
     return dramatiq.Actor(
-        fn, broker=broker, actor_name=name, queue_name=queue, priority=0,
+        fn,
+        broker=broker,
+        actor_name=name,
+        queue_name=queue,
+        priority=0,
         options={"max_retries": max_retries, "time_limit": time_limit_ms},
     )
 
@@ -101,7 +108,11 @@ def make_message(
 ) -> dramatiq.Message:
     """A message for an actor known only by name, with a chosen id (for idempotency)."""
     return dramatiq.Message(
-        queue_name=queue, actor_name=actor_name, args=(), kwargs=kwargs, options={},
+        queue_name=queue,
+        actor_name=actor_name,
+        args=(),
+        kwargs=kwargs,
+        options={},
         message_id=message_id,
     )
 

@@ -47,7 +47,9 @@ async def create_organization(data: OrganizationInput) -> dict:
             await conn.execute(
                 "INSERT INTO organization (id, name, business_id, created_at, updated_at) "
                 "VALUES ($1, $2, $3, now(), now())",
-                row_id, data.name, data.business_id,
+                row_id,
+                data.name,
+                data.business_id,
             )
     except asyncpg.UniqueViolationError as exc:
         raise ValidationFailed(

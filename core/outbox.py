@@ -24,7 +24,10 @@ async def enqueue(actor_name: str, *, queue: str = DEFAULT_QUEUE, **kwargs: Any)
     await DB.current_connection().execute(
         "INSERT INTO outbox_message (id, actor_name, queue_name, kwargs, created_at) "
         "VALUES ($1, $2, $3, $4::jsonb, now())",
-        message_id, actor_name, queue, json.dumps(payload),
+        message_id,
+        actor_name,
+        queue,
+        json.dumps(payload),
     )
     scope_state().outbox_written = True
     return message_id
@@ -48,8 +51,9 @@ async def relay(broker: dramatiq.Broker, *, limit: int = 500) -> int:
         if isinstance(kwargs, str):
             kwargs = json.loads(kwargs)
         broker.enqueue(
-            make_message(row["actor_name"], kwargs, message_id=str(row["id"]),
-                         queue=row["queue_name"])
+            make_message(
+                row["actor_name"], kwargs, message_id=str(row["id"]), queue=row["queue_name"]
+            )
         )
     if rows:
         await conn.execute(

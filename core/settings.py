@@ -8,10 +8,10 @@ environment variable; `deploy/env.example` documents the same names. Secrets are
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 
 class Secret(str):
@@ -56,7 +56,7 @@ class DatabaseSettings:
     pool_max: int = 10
     """KORTISTO_DB_POOL_MAX: connections per pool (one pool per event loop and role)."""
     pool_max_queries: int = 5000
-    """KORTISTO_DB_POOL_MAX_QUERIES: recycle a connection after this many queries (catalog cache)."""
+    """KORTISTO_DB_POOL_MAX_QUERIES: recycle a connection after this many queries."""
     pool_max_idle_seconds: float = 60.0
     """KORTISTO_DB_POOL_MAX_IDLE_SECONDS: close connections idle this long."""
     connect_timeout_seconds: float = 3.0
@@ -136,7 +136,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
     secret_key = Secret(get("KORTISTO_SECRET_KEY", ""))
     if kortisto_env == "production" and len(secret_key) < 32:
-        raise SettingsError("KORTISTO_SECRET_KEY must be set to at least 32 characters in production")
+        raise SettingsError(
+            "KORTISTO_SECRET_KEY must be set to at least 32 characters in production"
+        )
     port = _int(env, "KORTISTO_PORT", 8000)
     host = get("KORTISTO_HOST", "127.0.0.1")
     database = DatabaseSettings(

@@ -57,7 +57,12 @@ class ObjectStore:
     """Buckets and objects. Tenant code passes no bucket: the current tenant's is used."""
 
     def __init__(
-        self, endpoint: str, access_key: str, secret_key: str, *, secure: bool = False,
+        self,
+        endpoint: str,
+        access_key: str,
+        secret_key: str,
+        *,
+        secure: bool = False,
         region: str = "us-east-1",
     ) -> None:
         self.client = _client(endpoint, access_key, secret_key, secure, region)
@@ -66,7 +71,10 @@ class ObjectStore:
     def from_settings(cls, settings) -> ObjectStore:
         s = settings.object_store
         return cls(
-            s.endpoint, s.access_key.reveal(), s.secret_key.reveal(), secure=s.secure,
+            s.endpoint,
+            s.access_key.reveal(),
+            s.secret_key.reveal(),
+            secure=s.secure,
             region=s.region,
         )
 
@@ -107,8 +115,13 @@ class ObjectStore:
         bucket = current_tenant().bucket
         digest = hashlib.sha256(data).hexdigest()
         await self._run(
-            self.client.put_object, bucket, key, io.BytesIO(data), len(data),
-            content_type=content_type, metadata={"sha256": digest},
+            self.client.put_object,
+            bucket,
+            key,
+            io.BytesIO(data),
+            len(data),
+            content_type=content_type,
+            metadata={"sha256": digest},
         )
         return StoredObject(key=key, size=len(data), sha256=digest, content_type=content_type)
 
@@ -135,7 +148,9 @@ class ObjectStore:
             raise
         meta = {k.lower(): v for k, v in (info.metadata or {}).items()}
         return StoredObject(
-            key=key, size=info.size or 0, sha256=meta.get("x-amz-meta-sha256", ""),
+            key=key,
+            size=info.size or 0,
+            sha256=meta.get("x-amz-meta-sha256", ""),
             content_type=info.content_type or "application/octet-stream",
         )
 
@@ -160,14 +175,19 @@ class ObjectStore:
             lambda: [o.object_name for o in self.client.list_objects(bucket, prefix, True)]
         )
 
-    async def presigned_get(self, key: str, *, seconds: int = 300, filename: str | None = None) -> str:
+    async def presigned_get(
+        self, key: str, *, seconds: int = 300, filename: str | None = None
+    ) -> str:
         bucket = current_tenant().bucket
         headers = None
         if filename:
             safe = filename.replace('"', "").replace("\r", "").replace("\n", "")
             headers = {"response-content-disposition": f'attachment; filename="{safe}"'}
         return await self._run(
-            self.client.presigned_get_object, bucket, key, timedelta(seconds=seconds),
+            self.client.presigned_get_object,
+            bucket,
+            key,
+            timedelta(seconds=seconds),
             headers,
         )
 

@@ -26,8 +26,12 @@ def normalise_business_id(raw: str | None) -> str | None:
         return ytunnus.format(ytunnus.validate(digits))
     except stdnum_errors.InvalidChecksum as exc:
         raise ValidationFailed(
-            {"business_id": ("invalid_check_digit",
-                             f"the check digit of {raw!r} does not match; check the number")}
+            {
+                "business_id": (
+                    "invalid_check_digit",
+                    f"the check digit of {raw!r} does not match; check the number",
+                )
+            }
         ) from exc
     except stdnum_errors.ValidationError as exc:
         raise ValidationFailed(

@@ -45,7 +45,8 @@ async def run_once_in_scope(name: str, fn: TenantJob, tenant: str, kwargs: dict)
         first = await DB.current_connection().fetchval(
             "INSERT INTO job_run (message_key, actor_name, finished_at) VALUES ($1, $2, now()) "
             "ON CONFLICT (message_key) DO NOTHING RETURNING 1",
-            key, name,
+            key,
+            name,
         )
         if not first:
             log.info("skipping %s for %s: message %s already done", name, tenant, key)

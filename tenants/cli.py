@@ -139,8 +139,12 @@ def cmd_tenant(args) -> int:
     async def go() -> int:
         if args.action == "create":
             names = await provisioning.create_tenant(
-                args.slug, args.name, store=store, app_role=settings.database.app_role,
-                business_id=_business_id(args.business_id), bucket_prefix=prefix,
+                args.slug,
+                args.name,
+                store=store,
+                app_role=settings.database.app_role,
+                business_id=_business_id(args.business_id),
+                bucket_prefix=prefix,
             )
             print(f"created tenant {names.slug}: schema {names.schema}, bucket {names.bucket}")
             print(f"  {settings.web.public_url}/t/{names.slug}/")
@@ -176,9 +180,14 @@ def cmd_serve(args) -> int:
     settings = prepare()
     # The app is named by string: tenants may not import web (web -> tenants -> core).
     uvicorn.run(
-        "web.app:create_app", factory=True, host=args.host or settings.web.host,
-        port=args.port or settings.web.port, workers=settings.web.workers,
-        log_level=settings.log_level.lower(), proxy_headers=True, access_log=False,
+        "web.app:create_app",
+        factory=True,
+        host=args.host or settings.web.host,
+        port=args.port or settings.web.port,
+        workers=settings.web.workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        access_log=False,
     )
     return 0
 
@@ -204,8 +213,12 @@ async def _seed_demo(settings) -> list[str]:
     for slug, name, business_id in DEMO_TENANTS:
         if slug not in existing:
             await provisioning.create_tenant(
-                slug, name, store=store, app_role=settings.database.app_role,
-                business_id=business_id, bucket_prefix=settings.object_store.bucket_prefix,
+                slug,
+                name,
+                store=store,
+                app_role=settings.database.app_role,
+                business_id=business_id,
+                bucket_prefix=settings.object_store.bucket_prefix,
             )
             created.append(slug)
     return created
@@ -214,8 +227,10 @@ async def _seed_demo(settings) -> list[str]:
 def cmd_run(args) -> int:
     settings = get_settings()
     if settings.is_production:
-        raise CommandError("`kortisto run` is for development; KORTISTO_ENV=production refuses "
-                           "to seed demo data. Use serve, worker and scheduler instead.")
+        raise CommandError(
+            "`kortisto run` is for development; KORTISTO_ENV=production refuses "
+            "to seed demo data. Use serve, worker and scheduler instead."
+        )
     stack = EmbeddedStack(settings.data_dir)
     print("starting embedded PostgreSQL, Valkey and S3 …", flush=True)
     settings = prepare(start_stack=True)

@@ -181,9 +181,16 @@ class EmbeddedStack:
         if fresh:
             pgdata.chmod(0o700)
             initdb(
-                ["--auth=trust", "--auth-local=trust", "--encoding=utf8", "--locale=C.UTF-8",
-                 "-U", "postgres"],
-                pgdata=pgdata, user=user,
+                [
+                    "--auth=trust",
+                    "--auth-local=trust",
+                    "--encoding=utf8",
+                    "--locale=C.UTF-8",
+                    "-U",
+                    "postgres",
+                ],
+                pgdata=pgdata,
+                user=user,
             )
         # A pid file left by a killed server makes pg_ctl refuse to start.
         pidfile = pgdata / "postmaster.pid"
@@ -193,10 +200,17 @@ class EmbeddedStack:
                 if not _alive(old):
                     pidfile.unlink()
         self._pg_ctl(
-            ["-w", "-l", str(self.data_dir / "pg.log"),
-             "-o", "-h '' -c max_connections=200 -c shared_buffers=128MB -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off",
-             "-o", f"-k {run}", "start"]
+            [
+                "-w",
+                "-l",
+                str(self.data_dir / "pg.log"),
+                "-o",
+                "-h '' -c max_connections=200 -c shared_buffers=128MB -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off",
+                "-o",
+                f"-k {run}",
+                "start",
+            ]
         )
         pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
         if fresh:
@@ -213,12 +227,36 @@ class EmbeddedStack:
         CREATE DATABASE kortisto OWNER kortisto_owner;
         """
         for statement in filter(None, (s.strip() for s in sql.split(";"))):
-            psql(["-h", str(run), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-                  "-c", statement])
-        psql(["-h", str(run), "-U", "postgres", "-d", "kortisto", "-v", "ON_ERROR_STOP=1",
-              "-c", "REVOKE ALL ON SCHEMA public FROM PUBLIC; "
-                    "REVOKE ALL ON DATABASE kortisto FROM PUBLIC; "
-                    "GRANT CONNECT ON DATABASE kortisto TO kortisto_app;"])
+            psql(
+                [
+                    "-h",
+                    str(run),
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "postgres",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-c",
+                    statement,
+                ]
+            )
+        psql(
+            [
+                "-h",
+                str(run),
+                "-U",
+                "postgres",
+                "-d",
+                "kortisto",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                "REVOKE ALL ON SCHEMA public FROM PUBLIC; "
+                "REVOKE ALL ON DATABASE kortisto FROM PUBLIC; "
+                "GRANT CONNECT ON DATABASE kortisto TO kortisto_app;",
+            ]
+        )
 
     # -- Valkey -----------------------------------------------------------------------------
 
@@ -231,10 +269,25 @@ class EmbeddedStack:
         with contextlib.suppress(FileNotFoundError):
             sock.unlink()
         args = [
-            str(get_binary_path()), "--port", "0", "--bind", "127.0.0.1",
-            "--unixsocket", str(sock), "--unixsocketperm", "700", "--dir", str(data),
-            "--appendonly", "yes", "--save", "", "--daemonize", "no",
-            "--logfile", str(self.data_dir / "valkey.log"),
+            str(get_binary_path()),
+            "--port",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(data),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.data_dir / "valkey.log"),
         ]
         proc = self._spawn(args, self.data_dir / "valkey.out")
         self._wait_for(lambda: self._valkey_ping(sock), "valkey", proc, timeout=10)
@@ -260,18 +313,32 @@ class EmbeddedStack:
         (self.data_dir / "s3-logs").mkdir(exist_ok=True)
         ports = _free_ports(9)
         args = [
-            weed, f"-logdir={self.data_dir / 's3-logs'}", "mini", f"-dir={data}",
-            "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-master.telemetry=false",
-            "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
-            f"-master.port={ports[0]}", f"-master.port.grpc={ports[1]}",
-            f"-volume.port={ports[2]}", f"-volume.port.grpc={ports[3]}",
-            f"-filer.port={ports[4]}", f"-filer.port.grpc={ports[5]}",
-            f"-s3.port={ports[6]}", f"-s3.port.grpc={ports[7]}", f"-metricsPort={ports[8]}",
+            weed,
+            f"-logdir={self.data_dir / 's3-logs'}",
+            "mini",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-master.telemetry=false",
+            "-webdav=false",
+            "-admin.ui=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-master.port={ports[0]}",
+            f"-master.port.grpc={ports[1]}",
+            f"-volume.port={ports[2]}",
+            f"-volume.port.grpc={ports[3]}",
+            f"-filer.port={ports[4]}",
+            f"-filer.port.grpc={ports[5]}",
+            f"-s3.port={ports[6]}",
+            f"-s3.port.grpc={ports[7]}",
+            f"-metricsPort={ports[8]}",
             "-master.volumeSizeLimitMB=256",
         ]
         env = dict(os.environ)
         env.update(
-            AWS_ACCESS_KEY_ID=state.s3_access_key, AWS_SECRET_ACCESS_KEY=state.s3_secret_key,
+            AWS_ACCESS_KEY_ID=state.s3_access_key,
+            AWS_SECRET_ACCESS_KEY=state.s3_secret_key,
         )
         proc = self._spawn(args, self.data_dir / "s3.out", env=env, cwd=data)
         port = ports[6]
@@ -284,8 +351,13 @@ class EmbeddedStack:
     def _spawn(args: list[str], out: Path, env: dict | None = None, cwd: Path | None = None):
         with open(out, "ab") as fh:
             return subprocess.Popen(
-                args, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, env=env, cwd=cwd,
+                args,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                env=env,
+                cwd=cwd,
             )
 
     @staticmethod

@@ -109,9 +109,7 @@ async def migrate_tenant(schema: str) -> list[str]:
             await conn.execute("SELECT set_config('search_path', $1, true)", schema)
             done = {
                 r["name"]
-                for r in await conn.fetch(
-                    "SELECT name FROM migration WHERE app_name = 'register'"
-                )
+                for r in await conn.fetch("SELECT name FROM migration WHERE app_name = 'register'")
             }
             if done.issuperset(register_migration_ids()):
                 return []

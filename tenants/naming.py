@@ -17,9 +17,26 @@ _SQL_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Path segments and names that would be confusing or dangerous as tenants.
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "api", "app", "assets", "default", "healthz", "information-schema", "kortisto",
-        "login", "logout", "operator", "platform", "public", "readyz", "root", "static",
-        "system", "t", "template", "www",
+        "admin",
+        "api",
+        "app",
+        "assets",
+        "default",
+        "healthz",
+        "information-schema",
+        "kortisto",
+        "login",
+        "logout",
+        "operator",
+        "platform",
+        "public",
+        "readyz",
+        "root",
+        "static",
+        "system",
+        "t",
+        "template",
+        "www",
     }
 )
 

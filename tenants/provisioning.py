@@ -10,6 +10,7 @@ nothing behind.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
 import json
@@ -59,7 +60,7 @@ async def create_tenant(
     """Provision a tenant. Raises TenantExistsError, InvalidSlugError; leaves nothing on failure."""
     names = tenant_names(slug, bucket_prefix)
     if not name.strip():
-        raise ValueError("the tenant needs a name (e.g. --name \"Acme Oy\")")
+        raise ValueError('the tenant needs a name (e.g. --name "Acme Oy")')
     bucket_created = False
     try:
         with as_admin():
@@ -110,7 +111,12 @@ async def _insert_catalog_row(
     await conn.execute(
         "INSERT INTO platform.tenant (slug, name, business_id, status, schema_name, role_name,"
         " bucket) VALUES ($1, $2, $3, 'provisioning', $4, $5, $6)",
-        names.slug, name, business_id, names.schema, names.role, names.bucket,
+        names.slug,
+        name,
+        business_id,
+        names.schema,
+        names.role,
+        names.bucket,
     )
 
 
@@ -143,9 +149,7 @@ async def _create_tables(conn: asyncpg.Connection, names: TenantNames) -> None:
         [(mid,) for mid in register_migration_ids()],
     )
     # Migration history is readable (health checks) but not writable by the tenant role.
-    await conn.execute(
-        f"REVOKE INSERT, UPDATE, DELETE ON migration FROM {quote_ident(names.role)}"
-    )
+    await conn.execute(f"REVOKE INSERT, UPDATE, DELETE ON migration FROM {quote_ident(names.role)}")
     await conn.execute(f"SELECT set_config('search_path', '{PLATFORM_SCHEMA}', true)")
 
 
@@ -158,7 +162,8 @@ async def set_tenant_status(slug: str, status: str) -> None:
             done = await txn.connection.fetchval(
                 "UPDATE platform.tenant SET status = $2, status_changed_at = now() "
                 "WHERE slug = $1 AND status IN ('active', 'suspended') RETURNING 1",
-                slug, status,
+                slug,
+                status,
             )
     if not done:
         raise TenantNotFoundError(f"no tenant '{slug}'")
@@ -177,7 +182,7 @@ async def list_tenants() -> list[dict]:
 async def export_tenant(slug: str, target_dir: Path) -> Path:
     """Write every row of the tenant's tables to a gzipped JSON file; returns its path."""
     names = tenant_names(slug)
-    target_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(target_dir.mkdir, parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = target_dir / f"{slug}-{stamp}.json.gz"
     with as_admin():
@@ -196,9 +201,13 @@ async def export_tenant(slug: str, target_dir: Path) -> Path:
                 )
                 dump[t["table_name"]] = [json.loads(r["j"]) for r in rows]
     payload = {"tenant": slug, "exported_at": stamp, "tables": dump}
+    await asyncio.to_thread(_write_gzip_json, path, payload)
+    return path
+
+
+def _write_gzip_json(path: Path, payload: dict) -> None:
     with gzip.open(path, "wt", encoding="utf-8") as fh:
         json.dump(payload, fh, ensure_ascii=False)
-    return path
 
 
 async def delete_tenant(slug: str, *, store: ObjectStore, bucket_prefix: str = "kortisto-") -> None:

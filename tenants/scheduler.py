@@ -39,7 +39,9 @@ async def fan_out_health_checks(broker: dramatiq.Broker, period: str) -> int:
     slugs = await active_tenants()
     for slug in slugs:
         broker.enqueue(
-            make_message(HEALTH_CHECK, {"tenant": slug}, message_id=f"{HEALTH_CHECK}:{slug}:{period}")
+            make_message(
+                HEALTH_CHECK, {"tenant": slug}, message_id=f"{HEALTH_CHECK}:{slug}:{period}"
+            )
         )
     return len(slugs)
 

@@ -115,8 +115,11 @@ def kortisto_process(*args: str, env_extra: dict | None = None, **kw) -> subproc
     """Start `kortisto <args>` as a separate process against the session's servers."""
     env = dict(os.environ, **(env_extra or {}))
     return subprocess.Popen(
-        [sys.executable, "-m", "tenants.cli", *args], cwd=ROOT, env=env,
-        start_new_session=True, **kw,
+        [sys.executable, "-m", "tenants.cli", *args],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        **kw,
     )
 
 

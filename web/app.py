@@ -14,18 +14,19 @@ from litestar.template.config import TemplateConfig
 from core.db import DB
 from core.settings import get_settings
 from web.errors import EXCEPTION_HANDLERS
+from web.i18n import LocaleMiddleware, install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
 from web.routes.api_organizations import OrganizationApiController
 from web.routes.health import HealthController
+from web.routes.language import LanguageController, TenantLanguageController
 from web.routes.tenant_home import TenantHomeController
 
 HERE = Path(__file__).parent
 
 
 def _jinja(engine: JinjaTemplateEngine) -> None:
-    env = engine.engine
-    env.add_extension("jinja2.ext.i18n")
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # Gettext and locale filters that follow each request's language (see web.i18n).
+    install_jinja_i18n(engine.engine)
 
 
 async def _vary_on_htmx(response: Response) -> Response:
@@ -47,10 +48,12 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
         route_handlers=[
             HealthController,
             TenantHomeController,
+            LanguageController,
+            TenantLanguageController,
             OrganizationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
-        middleware=[TenantScopeMiddleware()],
+        middleware=[LocaleMiddleware(), TenantScopeMiddleware()],
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(
             directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_jinja

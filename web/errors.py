@@ -16,9 +16,11 @@ log = logging.getLogger("kortisto.web")
 
 
 def _page(request: Request, status: int, kind: str) -> Response:
-    wants_json = "application/json" in request.headers.get("accept", "") or request.url.path.startswith(
-        "/api/"
-    ) or "/api/" in request.url.path
+    wants_json = (
+        "application/json" in request.headers.get("accept", "")
+        or request.url.path.startswith("/api/")
+        or "/api/" in request.url.path
+    )
     if wants_json:
         return Response({"status": status, "error": kind}, status_code=status)
     template = "errors/error.html"

@@ -20,7 +20,8 @@ async def _database() -> None:
 
 async def _broker() -> None:
     client = aioredis.from_url(
-        get_settings().redis_url.reveal(), socket_connect_timeout=CHECK_TIMEOUT,
+        get_settings().redis_url.reveal(),
+        socket_connect_timeout=CHECK_TIMEOUT,
         socket_timeout=CHECK_TIMEOUT,
     )
     try:

@@ -20,7 +20,9 @@ async def test_migrate_all_brings_every_tenant_up_with_progress(make_tenant, set
     await _set_behind(tenants[3].schema)
     lines: list[str] = []
     report = await migrate_all(
-        settings.database.app_role, parallel=3, only=[t.slug for t in tenants],
+        settings.database.app_role,
+        parallel=3,
+        only=[t.slug for t in tenants],
         progress=lines.append,
     )
     assert report.failed == {}
@@ -34,8 +36,9 @@ async def test_migrate_all_brings_every_tenant_up_with_progress(make_tenant, set
             ran = await DB.current_connection().fetch("SELECT name FROM migration")
             assert {r["name"] for r in ran} == set(register_migration_ids())
     # Resumable: a second run finds nothing left to do.
-    again = await migrate_all(settings.database.app_role, only=[t.slug for t in tenants],
-                              progress=lambda _: None)
+    again = await migrate_all(
+        settings.database.app_role, only=[t.slug for t in tenants], progress=lambda _: None
+    )
     assert (again.migrated, again.up_to_date) == (0, 4)
 
 

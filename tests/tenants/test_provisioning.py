@@ -13,10 +13,12 @@ async def _leftovers(names, store) -> dict:
             c = txn.connection
             found = {
                 "schema": await c.fetchval(
-                    "SELECT 1 FROM pg_namespace WHERE nspname = $1", names.schema),
+                    "SELECT 1 FROM pg_namespace WHERE nspname = $1", names.schema
+                ),
                 "role": await c.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", names.role),
                 "catalog": await c.fetchval(
-                    "SELECT 1 FROM platform.tenant WHERE slug = $1", names.slug),
+                    "SELECT 1 FROM platform.tenant WHERE slug = $1", names.slug
+                ),
             }
     found["bucket"] = await store.bucket_exists(names.bucket)
     return {k: v for k, v in found.items() if v}
@@ -41,7 +43,10 @@ async def test_failure_half_way_leaves_nothing(settings, store, step):
 
     with pytest.raises(RuntimeError, match="injected"):
         await create_tenant(
-            slug, "Keskeneräinen Oy", store=store, app_role=settings.database.app_role,
+            slug,
+            "Keskeneräinen Oy",
+            store=store,
+            app_role=settings.database.app_role,
             fail_at=fail_at,
         )
     from tenants.naming import tenant_names
@@ -67,15 +72,20 @@ async def test_runtime_role_is_neither_superuser_nor_owner(make_tenant, settings
             c = txn.connection
             app = settings.database.app_role
             assert not await c.fetchval(
-                "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = $1", app)
+                "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = $1", app
+            )
             owner = await c.fetchval(
-                "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = $1", a.schema)
+                "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = $1", a.schema
+            )
             assert owner != app
             # Member of the tenant role, but without inheriting its rights.
             inherit, can_set = await c.fetchrow(
                 "SELECT inherit_option, set_option FROM pg_auth_members m "
                 "JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
-                "WHERE r.rolname = $1 AND u.rolname = $2", a.role, app)
+                "WHERE r.rolname = $1 AND u.rolname = $2",
+                a.role,
+                app,
+            )
             assert (inherit, can_set) == (False, True)
 
 
@@ -83,10 +93,16 @@ async def _columns_and_indexes(conn, schema: str):
     columns = await conn.fetch(
         "SELECT table_name, column_name, data_type, is_nullable, "
         "replace(column_default, $2, '') FROM information_schema.columns "
-        "WHERE table_schema = $1 ORDER BY table_name, column_name", schema, schema + ".")
+        "WHERE table_schema = $1 ORDER BY table_name, column_name",
+        schema,
+        schema + ".",
+    )
     indexes = await conn.fetch(
         "SELECT tablename, replace(indexdef, $1, 'S') AS d FROM pg_indexes "
-        "WHERE schemaname = $2 ORDER BY tablename, indexname", schema + ".", schema)
+        "WHERE schemaname = $2 ORDER BY tablename, indexname",
+        schema + ".",
+        schema,
+    )
     return [tuple(r) for r in columns], sorted(r["d"] for r in indexes)
 
 

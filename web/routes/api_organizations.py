@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core import organizations
 from core.validation import ValidationFailed
@@ -46,15 +47,17 @@ class OrganizationApiController(Controller):
     @get("/")
     async def list_organizations(
         self,
-        tenant: str,
-        limit: int = Parameter(default=100, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0),
+        tenant: FromPath[str],
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> list[OrganizationOut]:
         rows = await organizations.list_organizations(limit=limit, offset=offset)
         return [OrganizationOut(**row) for row in rows]
 
     @post("/")
-    async def create_organization(self, tenant: str, data: OrganizationIn) -> Response:
+    async def create_organization(
+        self, tenant: FromPath[str], data: JSONBody[OrganizationIn]
+    ) -> Response:
         try:
             row = await organizations.create_organization(
                 organizations.OrganizationInput(name=data.name, business_id=data.business_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 
 from core.context import current_tenant
@@ -13,7 +14,7 @@ class TenantHomeController(Controller):
     path = "/t/{tenant:str}"
 
     @get("/")
-    async def home(self, tenant: str) -> HTMXTemplate:
+    async def home(self, tenant: FromPath[str]) -> HTMXTemplate:
         info = current_tenant()
         organizations = await Organization.count()
         return HTMXTemplate(
