@@ -103,19 +103,30 @@ class EmbeddedStack:
         return state
 
     def down(self) -> list[str]:
-        """Stop every server `up` started; returns what was stopped."""
+        """Stop every server `up` started; returns what was stopped. Tries all of them."""
         state = self.load()
         stopped: list[str] = []
+        errors: list[str] = []
         if _alive(state.postgres_pid):
+            # pg_ctl needs the data dir; if it is gone or refuses, signal the postmaster.
             self._pg_ctl(["-m", "fast", "-w", "stop"], check=False)
-            self._wait_gone(state.postgres_pid, "postgres")
+            if not self._wait_gone(state.postgres_pid, "postgres", 10, raise_on_timeout=False):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(state.postgres_pid, signal.SIGINT)  # = fast shutdown
+                if not self._wait_gone(state.postgres_pid, "postgres", 10, False):
+                    errors.append(f"postgres (pid {state.postgres_pid}) did not stop")
             stopped.append("postgres")
         for name, pid in (("valkey", state.valkey_pid), ("s3", state.s3_pid)):
             if _alive(pid):
-                self._terminate(pid, name)
-                stopped.append(name)
+                try:
+                    self._terminate(pid, name)
+                    stopped.append(name)
+                except StackError as exc:
+                    errors.append(str(exc))
         state.postgres_pid = state.valkey_pid = state.s3_pid = None
         self.save(state)
+        if errors:
+            raise StackError("; ".join(errors))
         return stopped
 
     def status(self) -> dict[str, bool]:
