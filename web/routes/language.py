@@ -11,9 +11,8 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 
 from web.i18n import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, SUPPORTED_LOCALES, safe_next
@@ -39,23 +38,25 @@ def _switch(request: Request, code: str, next_path: str | None) -> Redirect:
     )
 
 
+NextPath = Annotated[str | None, QueryParameter(name="next")]
+
+
 class LanguageController(Controller):
     path = "/lang"
     include_in_schema = False
 
     @get("/{code:str}", sync_to_thread=False)
-    def switch_by_link(self, request: Request, code: str, next: str | None = None) -> Redirect:
-        return _switch(request, code, next)
-
-    @post("/{code:str}", sync_to_thread=False)
-    def switch_by_form(
-        self,
-        request: Request,
-        code: str,
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
-        next: str | None = None,
+    def switch_by_link(
+        self, request: Request, code: FromPath[str], next_path: NextPath = None
     ) -> Redirect:
-        return _switch(request, code, data.get("next") or next)
+        return _switch(request, code, next_path)
+
+    @post("/{code:str}")
+    async def switch_by_form(
+        self, request: Request, code: FromPath[str], next_path: NextPath = None
+    ) -> Redirect:
+        form = await request.form()
+        return _switch(request, code, form.get("next") or next_path)
 
 
 class TenantLanguageController(LanguageController):
