@@ -54,6 +54,7 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.ConnectionFailureError,
     asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
 )
 
 
@@ -69,6 +70,25 @@ class PoolOptions:
 class ScopedTransaction(PostgresTransaction):
     """A Piccolo transaction that takes its connection from the pool of the current loop."""
 
+    async def __aenter__(self) -> ScopedTransaction:
+        if self._parent is not None:
+            return self._parent
+        engine: KortistoEngine = self.engine  # type: ignore[assignment]
+        # After a server restart the pool still holds connections that died with it; the
+        # first use finds out. Discard such a connection and try one fresh one.
+        for attempt in (1, 2):
+            self.connection = await self.get_connection()
+            try:
+                self.transaction = self.connection.transaction()
+                await self.begin()
+                break
+            except UNAVAILABLE_ERRORS as exc:
+                await engine.discard(self.connection)
+                if attempt == 2:
+                    raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
     async def get_connection(self) -> asyncpg.Connection:
         engine: KortistoEngine = self.engine  # type: ignore[assignment]
         pool = await engine.pool_for_current_loop()
@@ -82,20 +102,30 @@ class ScopedTransaction(PostgresTransaction):
             return exception is None
         engine: KortistoEngine = self.engine  # type: ignore[assignment]
         pool = await engine.pool_for_current_loop()
+        # The connection is broken if it is closed or cannot even roll back; the body's own
+        # exception (which may be any OSError) does not decide that.
+        broken = self.connection.is_closed()
         try:
             if exception:
-                if not self._rolled_back and not self.connection.is_closed():
-                    with contextlib.suppress(*UNAVAILABLE_ERRORS):
+                if not self._rolled_back and not broken:
+                    try:
                         await self.rollback()
+                    except UNAVAILABLE_ERRORS:
+                        broken = True
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                try:
+                    await self.commit()
+                except UNAVAILABLE_ERRORS as exc:
+                    broken = True
+                    raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
         finally:
-            # A connection broken by a server restart is terminated, not returned.
-            if self.connection.is_closed():
-                self.connection.terminate()
-            with contextlib.suppress(*UNAVAILABLE_ERRORS):
-                await pool.release(self.connection)
             self.engine.current_transaction.reset(self.context)
+            if broken or self.connection.is_closed():
+                await engine.discard(self.connection)
+            else:
+                await pool.release(self.connection)
+        if broken and exception is not None and not isinstance(exception, DatabaseUnavailableError):
+            raise DatabaseUnavailableError(f"database unavailable: {exception}") from exception
         return exception is None
 
 
@@ -182,6 +212,13 @@ class KortistoEngine(PostgresEngine):
             raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
         self._pools[key] = (loop, pool)
         return pool
+
+    async def discard(self, connection: asyncpg.Connection) -> None:
+        """Terminate a broken connection and give its slot back to the pool."""
+        connection.terminate()
+        pool = await self.pool_for_current_loop()
+        with contextlib.suppress(*UNAVAILABLE_ERRORS):
+            await pool.release(connection)
 
     async def close_pools_of_current_loop(self) -> None:
         loop = asyncio.get_running_loop()

@@ -129,6 +129,15 @@ class EmbeddedStack:
             raise StackError("; ".join(errors))
         return stopped
 
+    def stop_postgres(self) -> None:
+        """Stop only PostgreSQL (outage drills); `up()` starts it again with the same data."""
+        state = self.load()
+        if _alive(state.postgres_pid):
+            self._pg_ctl(["-m", "fast", "-w", "stop"], check=False)
+            self._wait_gone(state.postgres_pid, "postgres")
+        state.postgres_pid = None
+        self.save(state)
+
     def status(self) -> dict[str, bool]:
         state = self.load()
         return {
