@@ -214,11 +214,16 @@ class KortistoEngine(PostgresEngine):
         return pool
 
     async def discard(self, connection: asyncpg.Connection) -> None:
-        """Terminate a broken connection and give its slot back to the pool."""
+        """Terminate a broken connection and give its slot back to the pool.
+
+        One dead connection usually means the server restarted and every pooled connection
+        died with it, so all of them are replaced on their next acquire.
+        """
         connection.terminate()
         pool = await self.pool_for_current_loop()
         with contextlib.suppress(*UNAVAILABLE_ERRORS):
             await pool.release(connection)
+        await pool.expire_connections()
 
     async def close_pools_of_current_loop(self) -> None:
         loop = asyncio.get_running_loop()
