@@ -57,7 +57,10 @@ async def test_database_outage_gives_503_at_once_and_recovers_without_restart(
         stack.up()
 
     restarted = time.monotonic()
-    wait_until(lambda: httpx.get(page, timeout=5).status_code == 200, 10,
-               message="the app to recover by itself")
+    wait_until(
+        lambda: httpx.get(page, timeout=5).status_code == 200,
+        10,
+        message="the app to recover by itself",
+    )
     assert httpx.get(f"{web_process}/readyz").status_code == 200
     assert time.monotonic() - restarted < 10

@@ -38,7 +38,9 @@ async def test_mapped_host_serves_its_tenant(client, make_tenant):
         async with DB.transaction() as txn:
             await txn.connection.execute(
                 "INSERT INTO platform.tenant_domain (host, tenant) "
-                "SELECT 'rekisteri.hosted.fi', id FROM platform.tenant WHERE slug = $1", a.slug)
+                "SELECT 'rekisteri.hosted.fi', id FROM platform.tenant WHERE slug = $1",
+                a.slug,
+            )
     r = await client.get("/", headers={"Host": "rekisteri.hosted.fi"})
     assert r.status_code == 200 and "Hosted Oy" in r.text
     r = await client.get("/api/v1/organizations/", headers={"Host": "REKISTERI.hosted.fi:443"})
