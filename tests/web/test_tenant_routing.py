@@ -33,7 +33,8 @@ async def test_error_for_htmx_request_is_a_fragment(client):
 
 
 async def test_mapped_host_serves_its_tenant(client, make_tenant):
-    a, b = await make_tenant(name="Hosted Oy"), await make_tenant(name="Other Oy")
+    a = await make_tenant(name="Hosted Oy")
+    await make_tenant(name="Other Oy")
     with as_admin():
         async with DB.transaction() as txn:
             await txn.connection.execute(
