@@ -21,11 +21,14 @@ from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 
 from core.db import DB, as_admin
-from core.tables import TENANT_TABLES
+from core.tables import EXTRA_TENANT_DDL, TENANT_TABLES
 from core.tables.platform import PLATFORM_SCHEMA
 from tenants.naming import quote_ident
 
 Progress = Callable[[str], None]
+
+# Extensions (pg_trgm) live in their own schema: no data, usable by every tenant role.
+EXTENSION_SCHEMA = "ext"
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +37,7 @@ def tenant_table_ddl() -> tuple[str, ...]:
     statements: list[str] = []
     for table in TENANT_TABLES:
         statements.extend(table.create_table().ddl)
+    statements.extend(EXTRA_TENANT_DDL)
     return tuple(statements)
 
 
@@ -76,6 +80,9 @@ async def migrate_platform(app_role: str) -> list[str]:
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext('kortisto:platform'))")
             await conn.execute(
                 f"""
+                CREATE SCHEMA IF NOT EXISTS {EXTENSION_SCHEMA};
+                GRANT USAGE ON SCHEMA {EXTENSION_SCHEMA} TO PUBLIC;
+                CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA {EXTENSION_SCHEMA};
                 CREATE SCHEMA IF NOT EXISTS {PLATFORM_SCHEMA};
                 REVOKE ALL ON SCHEMA {PLATFORM_SCHEMA} FROM PUBLIC;
                 GRANT USAGE ON SCHEMA {PLATFORM_SCHEMA} TO {app};

@@ -1,6 +1,22 @@
-"""The register's own tables (organizations now; persons and the rest follow)."""
+"""The register's tables: organizations and persons (the electronic business card).
 
-from piccolo.columns import UUID, Timestamptz, Varchar
+Derived columns (`search_name`, `sort_key`, normalised e-mail/phone) are written by the services
+in `core/persons.py` and `core/organizations.py`; search and duplicate detection read only them.
+"""
+
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Array,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -13,3 +29,84 @@ class Organization(Table, db=DB, tablename="organization"):
     business_id = Varchar(length=9, null=True, default=None, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    vat_number = Varchar(length=12, null=True, default=None)
+    street_address = Varchar(length=200, default="")
+    postal_code = Varchar(length=10, default="")
+    city = Varchar(length=100, default="")
+    country = Varchar(length=2, default="FI")
+    einvoice_address = Varchar(length=35, default="")
+    einvoice_operator = Varchar(length=35, default="")
+    status = Varchar(length=20, default="active")
+    search_name = Varchar(length=300, default="", index=True)
+    sort_key = Varchar(length=300, default="", index=True)
+    created_by = Varchar(length=200, default="")
+    updated_by = Varchar(length=200, default="")
+
+
+class Person(Table, db=DB, tablename="person"):
+    """The electronic business card (käyntikortti)."""
+
+    id = UUID(primary_key=True)
+    first_name = Varchar(length=100)
+    last_name = Varchar(length=100)
+    title = Varchar(length=200, default="")
+    organization = ForeignKey(references=Organization, null=True, on_delete=OnDelete.set_null)
+    keywords = Array(base_column=Varchar(length=100), default=list)
+    description = Text(default="")
+    left_organization_on = Date(null=True, default=None)
+    search_name = Varchar(length=250, default="", index=True)
+    sort_key = Varchar(length=250, default="", index=True)
+    merged_into = UUID(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = Varchar(length=200, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_by = Varchar(length=200, default="")
+
+
+class PersonEmail(Table, db=DB, tablename="person_email"):
+    id = UUID(primary_key=True)
+    person = ForeignKey(references=Person, on_delete=OnDelete.cascade)
+    email = Varchar(length=320)
+    email_normalised = Varchar(length=320, index=True)
+    position = Integer(default=0)
+
+
+class PersonPhone(Table, db=DB, tablename="person_phone"):
+    id = UUID(primary_key=True)
+    person = ForeignKey(references=Person, on_delete=OnDelete.cascade)
+    phone_e164 = Varchar(length=20, index=True)
+    position = Integer(default=0)
+
+
+class Employment(Table, db=DB, tablename="employment"):
+    """A person's time at an organization; moving or leaving closes the row, keeping history."""
+
+    id = UUID(primary_key=True)
+    person = ForeignKey(references=Person, on_delete=OnDelete.cascade)
+    organization = ForeignKey(references=Organization, on_delete=OnDelete.cascade)
+    title = Varchar(length=200, default="")
+    started_on = Date(null=True, default=None)
+    ended_on = Date(null=True, default=None)
+    current = Boolean(default=True)
+
+
+class PersonMerge(Table, db=DB, tablename="person_merge"):
+    """A merge of two cards: which survived, what was chosen, and the card that went away."""
+
+    id = UUID(primary_key=True)
+    survivor_id = UUID(index=True)
+    merged_id = UUID(index=True)
+    merged_at = Timestamptz(default=TimestamptzNow())
+    merged_by = Varchar(length=200, default="")
+    choices = JSONB(default="{}")
+    merged_card = JSONB(default="{}")
+
+
+# Indexes Piccolo cannot declare (operator classes); applied by provisioning and migrations.
+TRIGRAM_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS person_search_name_trgm ON person "
+    "USING gin (search_name ext.gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS organization_search_name_trgm ON organization "
+    "USING gin (search_name ext.gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS person_keywords_gin ON person USING gin (keywords)",
+)

@@ -9,8 +9,11 @@ async def _set_behind(schema: str) -> None:
         async with DB.transaction() as txn:
             c = txn.connection
             await c.execute("SELECT set_config('search_path', $1, true)", schema)
-            for table in ("organization", "health_report", "job_run", "outbox_message"):
-                await c.execute(f"DROP TABLE {table}")
+            tables = await c.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = $1 "
+                "AND tablename <> 'migration'", schema)
+            for t in tables:
+                await c.execute(f'DROP TABLE IF EXISTS "{t["tablename"]}" CASCADE')
             await c.execute("DELETE FROM migration WHERE app_name = 'register'")
 
 
