@@ -24,6 +24,8 @@ class OrganizationOut:
     id: UUID
     name: str
     business_id: str | None
+    city: str = ""
+    status: str = "active"
 
 
 def validation_response(exc: ValidationFailed) -> Response:

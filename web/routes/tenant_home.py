@@ -7,7 +7,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 
 from core.context import current_tenant
-from core.tables import Organization
+from core.organizations import count_organizations
 
 
 class TenantHomeController(Controller):
@@ -16,7 +16,7 @@ class TenantHomeController(Controller):
     @get("/")
     async def home(self, tenant: FromPath[str]) -> HTMXTemplate:
         info = current_tenant()
-        organizations = await Organization.count()
+        organizations = await count_organizations()
         return HTMXTemplate(
             template_name="tenant_home.html",
             context={"tenant": info, "organization_count": organizations},
