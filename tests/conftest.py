@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,8 +23,10 @@ os.environ.setdefault("XDG_RUNTIME_DIR", str(ROOT / ".kortisto" / "xdg"))
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[EmbeddedStack]:
-    data_dir = tmp_path_factory.mktemp("stack")
+def stack() -> Iterator[EmbeddedStack]:
+    # Not pytest's tmp_path: it keeps only the newest three base dirs, so parallel runs
+    # (several engineers, CI) would delete each other's live database.
+    data_dir = Path(tempfile.mkdtemp(prefix="kortisto-test-"))
     stack = EmbeddedStack(data_dir)
     stack.up()
     env = stack.environment()
@@ -40,6 +44,7 @@ def stack(tmp_path_factory) -> Iterator[EmbeddedStack]:
         yield stack
     finally:
         stack.down()
+        shutil.rmtree(data_dir, ignore_errors=True)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
