@@ -207,6 +207,12 @@ def cmd_scheduler(args) -> int:
 
 
 async def _seed_demo(settings) -> list[str]:
+    """Create the demo tenants that are missing and fill the empty ones with demo data."""
+    from tenants import demo_data
+    from tenants.scope import TenantSuspendedError
+
+    if settings.is_production:
+        raise CommandError("demo data is never seeded with KORTISTO_ENV=production")
     store = ObjectStore.from_settings(settings)
     existing = {r["slug"] for r in await provisioning.list_tenants()}
     created = []
@@ -221,6 +227,17 @@ async def _seed_demo(settings) -> list[str]:
                 bucket_prefix=settings.object_store.bucket_prefix,
             )
             created.append(slug)
+    for slug, _, _ in DEMO_TENANTS:
+        try:
+            counts = await demo_data.seed_tenant(slug)  # None: it already has persons
+        except TenantSuspendedError:
+            continue
+        if counts:
+            print(
+                f"demo data for {slug}: {counts['organizations']} organizations, "
+                f"{counts['persons']} business cards ({counts['seconds']} s)",
+                flush=True,
+            )
     return created
 
 
