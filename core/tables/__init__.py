@@ -1,5 +1,12 @@
 """Tenant tables: declared without a schema; the tenant scope's search_path picks the schema."""
 
+from core.tables.accounts import (
+    AppUser,
+    BusinessArea,
+    Invitation,
+    MailMessage,
+    UserArea,
+)
 from core.tables.jobs import HealthReport, JobRun, OutboxMessage
 from core.tables.register import (
     TRIGRAM_INDEXES,
@@ -21,10 +28,22 @@ TENANT_TABLES = [
     PersonPhone,
     Employment,
     PersonMerge,
+    AppUser,
+    BusinessArea,
+    UserArea,
+    Invitation,
+    MailMessage,
 ]
 
+# Business areas every new register starts with (DESIGN §1: sales, production, support).
+DEFAULT_BUSINESS_AREAS = ("Myynti", "Tuotanto", "Asiakaspalvelu")
+
 # Statements run after the tables' own DDL (indexes Piccolo cannot express).
-EXTRA_TENANT_DDL = TRIGRAM_INDEXES
+EXTRA_TENANT_DDL = TRIGRAM_INDEXES + tuple(
+    f"INSERT INTO business_area (id, name, archived, created_at) "
+    f"VALUES (gen_random_uuid(), '{name}', false, now()) ON CONFLICT (name) DO NOTHING"
+    for name in DEFAULT_BUSINESS_AREAS
+)
 
 __all__ = [
     "TENANT_TABLES",
@@ -38,4 +57,10 @@ __all__ = [
     "PersonPhone",
     "Employment",
     "PersonMerge",
+    "AppUser",
+    "BusinessArea",
+    "UserArea",
+    "Invitation",
+    "MailMessage",
+    "DEFAULT_BUSINESS_AREAS",
 ]
