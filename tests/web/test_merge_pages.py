@@ -77,7 +77,8 @@ async def test_comparison_shows_both_values_with_radio_per_differing_field(clien
     for name in ("first_name", "last_name", "title", "description"):
         assert f'data-testid="choice-{name}"' in r.text, name
     assert 'data-testid="choice-organization"' not in r.text
-    assert r.text.count("<legend>") == 4
+    form = r.text[r.text.index('class="merge-form"') :]
+    assert form.count("<fieldset") == form.count("<legend>") == 4
     # Defaults: the survivor's value, or the merged one where the survivor's is empty.
     assert re.search(
         r'id="c-first_name-survivor" name="first_name" value="survivor"\s*checked', r.text
@@ -90,8 +91,9 @@ async def test_comparison_shows_both_values_with_radio_per_differing_field(clien
     moves = text[text.index('data-testid="merge-moves"') :]
     assert "paivi@koti.fi" in moves and "+358 50 7654321" in moves
     assert "golf" in moves and "hallitus" in moves
-    for tag in re.findall(r"<label for=\"c-[^\"]+\"", r.text):
-        assert tag  # every radio has its label
+    radios = re.findall(r'<input type="radio" id="([^"]+)"', r.text)
+    assert len(radios) == 8
+    assert all(f'<label for="{radio}">' in r.text for radio in radios)  # every radio labelled
     r = await client.get(f"/t/{slug}/persons/{survivor}/merge/{survivor}")
     assert r.status_code == 400
     r = await client.get(f"/t/{slug}/persons/{survivor}/merge/not-a-uuid")

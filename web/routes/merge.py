@@ -274,6 +274,7 @@ class MergePagesController(Controller):
                 "survivor": [display_phone(p) for p in survivor["phones"]],
                 "merged": [display_phone(p) for p in merged["phones"]],
                 "moved": [display_phone(p) for p in preview["phones_moved"]],
+                "same": [display_phone(p) for p in preview["phones_same"]],
             },
         }
         return render(request, COMPARE_TEMPLATE, context, status_code=status_code)
