@@ -19,6 +19,9 @@ from web.middleware import HostTenantRewrite, TenantScopeMiddleware
 from web.routes.api_organizations import OrganizationApiController
 from web.routes.health import HealthController
 from web.routes.language import LanguageController, TenantLanguageController
+from web.routes.organizations import OrganizationPagesController
+from web.routes.persons import PersonPagesController
+from web.routes.search import SearchController
 from web.routes.tenant_home import TenantHomeController
 
 HERE = Path(__file__).parent
@@ -51,6 +54,9 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             LanguageController,
             TenantLanguageController,
             OrganizationApiController,
+            PersonPagesController,
+            OrganizationPagesController,
+            SearchController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
         middleware=[LocaleMiddleware(), TenantScopeMiddleware()],
