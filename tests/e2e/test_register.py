@@ -2,11 +2,12 @@
 search-as-you-type, a form with errors, and the persons page in English."""
 
 import re
+from datetime import date
 
 import pytest
 
 from core.organizations import OrganizationInput, create_organization
-from core.persons import PersonInput, create_person
+from core.persons import PersonInput, create_person, mark_left
 from tenants.scope import tenant_scope
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +31,8 @@ async def register(make_tenant, live_server):
                 keywords=["hallitus"],
             )
         )
+        gone = await create_person(PersonInput(first_name="Jaakko", last_name="Järvinen"))
+        await mark_left(gone, date(2026, 6, 30))
     return f"{live_server}/t/{names.slug}"
 
 
@@ -77,6 +80,13 @@ async def test_search_as_you_type_finds_the_card(register, page):
     assert await page.evaluate("window.__noReload === true")  # swapped in, not reloaded
     await page.wait_for_url(re.compile(r"/search\?q=jarvin"))  # reload and back work too
     assert await page.locator("#search-results").get_by_text("Järvisen Kone Oy").count() >= 1
+    # Those who left are hidden until the switch asks for them (no reload either).
+    results = page.locator("#search-results")
+    assert await results.get_by_text("Jaakko Järvinen").count() == 0
+    await page.get_by_label("Näytä myös organisaatiosta lähteneet").check()
+    await results.get_by_role("link", name="Jaakko Järvinen").wait_for(state="visible")
+    assert await results.get_by_test_id("departed-badge").is_visible()
+    assert await page.evaluate("window.__noReload === true")
     await page.screenshot(path="/tmp/kortisto-search-results.png", full_page=True)
     # The phone number typed in another format finds the same card.
     await box.fill("+358401112222")
