@@ -16,8 +16,11 @@ from core.settings import get_settings
 from web.errors import EXCEPTION_HANDLERS
 from web.i18n import LocaleMiddleware, install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
-from web.routes.api_organizations import OrganizationApiController
+from web.routes.api_organizations import OrganizationApiController, api_router
+from web.routes.api_persons import PersonApiController
+from web.routes.exports import ExportController
 from web.routes.health import HealthController
+from web.routes.imports import ImportController
 from web.routes.language import LanguageController, TenantLanguageController
 from web.routes.organizations import OrganizationPagesController
 from web.routes.persons import PersonPagesController
@@ -53,7 +56,9 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             TenantHomeController,
             LanguageController,
             TenantLanguageController,
-            OrganizationApiController,
+            api_router(OrganizationApiController, PersonApiController),
+            ImportController,
+            ExportController,
             PersonPagesController,
             OrganizationPagesController,
             SearchController,

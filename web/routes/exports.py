@@ -1,0 +1,60 @@
+"""CSV export of the register: /t/<slug>/export/persons.csv and /export/organizations.csv.
+
+The files are streamed from a database cursor while the request's tenant transaction is open
+(the scope wraps the response too). Format and formula neutralising: see core.csv_io.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
+
+from litestar import Controller, get
+from litestar.params import FromPath
+from litestar.response import Stream
+
+from core import csv_io
+
+ROWS_PER_CHUNK = 200
+
+
+async def _chunks(columns: Sequence[str], rows: AsyncIterator[list[str]]) -> AsyncIterator[str]:
+    yield csv_io.BOM + csv_io.csv_line(columns)
+    chunk: list[str] = []
+    async for row in rows:
+        chunk.append(csv_io.csv_line(row))
+        if len(chunk) >= ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def _download(
+    tenant: str, what: str, columns: Sequence[str], rows: AsyncIterator[list[str]]
+) -> Stream:
+    filename = f"kortisto-{tenant}-{what}-{date.today().isoformat()}.csv"
+    return Stream(
+        _chunks(columns, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            # Personal data: never kept by a shared cache or the browser's.
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+class ExportController(Controller):
+    path = "/t/{tenant:str}/export"
+    include_in_schema = False
+
+    @get("/persons.csv")
+    async def persons_csv(self, tenant: FromPath[str]) -> Stream:
+        return _download(tenant, "persons", csv_io.PERSON_COLUMNS, csv_io.person_rows())
+
+    @get("/organizations.csv")
+    async def organizations_csv(self, tenant: FromPath[str]) -> Stream:
+        return _download(
+            tenant, "organizations", csv_io.ORGANIZATION_COLUMNS, csv_io.organization_rows()
+        )
