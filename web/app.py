@@ -22,6 +22,7 @@ from web.routes.exports import ExportController
 from web.routes.health import HealthController
 from web.routes.imports import ImportController
 from web.routes.language import LanguageController, TenantLanguageController
+from web.routes.merge import MergePagesController
 from web.routes.organizations import OrganizationPagesController
 from web.routes.persons import PersonPagesController
 from web.routes.search import SearchController
@@ -60,6 +61,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             ImportController,
             ExportController,
             PersonPagesController,
+            MergePagesController,
             OrganizationPagesController,
             SearchController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
