@@ -149,14 +149,16 @@ def test_pot_is_up_to_date_with_the_sources():
     assert not missing, f"not in web/locale/messages.pot (re-extract): {missing}"
 
 
-def _placeholders(text: str) -> set[str]:
+def _placeholders(text: str | tuple | list) -> set[str]:
+    """Named placeholders; plural entries (a tuple of forms) give the union of their forms."""
+    if isinstance(text, tuple | list):
+        return set().union(*(_placeholders(t) for t in text if t))
     return set(re.findall(r"%\((\w+)\)[sd]", text))
 
 
 def test_pybabel_compile_command_of_the_makefile_works(tmp_path):
     pybabel = Path(sys.executable).with_name("pybabel")
-    if not pybabel.exists():
-        pytest.skip("pybabel is not installed next to this interpreter")
+    assert pybabel.exists(), "pybabel (Babel) must be installed next to the interpreter"
     copy = tmp_path / "locale"
     shutil.copytree(LOCALE_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
     result = subprocess.run(
