@@ -380,7 +380,7 @@ def _domain(name: str) -> str:
         for w in name.replace("-", " ").split()
         if w not in ("Oy", "Ab", "Oyj", "ja", "&", "och") and not w.isdigit()
     ]
-    return ascii_part("".join(words[:2])) + ".fi"
+    return ascii_part("".join(words[:2])) + ".example"
 
 
 def _phone(rng: random.Random, used: set[str], area: str | None, digits: int = 7) -> str:
@@ -448,7 +448,7 @@ def build(seed: int) -> DemoData:
         if rng.random() < 0.06:
             last = f"{last}-{rng.choice(LAST_NAMES)}"
         org = None if rng.random() < 0.06 else rng.randrange(len(data.organizations))
-        domain = data.organizations[org].domain if org is not None else "kotiposti.fi"
+        domain = data.organizations[org].domain if org is not None else "kotiposti.example"
         local = f"{ascii_part(first)}.{ascii_part(last)}"
         email = f"{local}@{domain}"
         n = 2
@@ -522,7 +522,7 @@ def _add_near_duplicates(rng: random.Random, data: DemoData, used_phones: set[st
             # Strong: the same mobile number written another way, the first name abbreviated.
             twin.first_name = p.first_name[0] + "."
             twin.phones = ["+358 " + p.phones[0][1:]]
-            twin.emails = [f"{ascii_part(p.first_name)[0]}.{ascii_part(p.last_name)}@kotiposti.fi"]
+            twin.emails = [f"{ascii_part(p.first_name)[0]}.{ascii_part(p.last_name)}@kotiposti.example"]
         elif n == 3:
             # Weak: one letter missing in the last name, same organization, no shared contacts.
             cut = len(p.last_name) // 2
