@@ -33,7 +33,7 @@ from core.search import search
 from core.validation import ValidationFailed
 
 API_PATH = "/t/{tenant:str}/api/v1"
-MAX_LIMIT = 200
+MAX_LIMIT = 500
 SEARCH_WINDOW = 1000  # organization hits are picked out of at most this many search results
 
 # --- errors --------------------------------------------------------------------------------
