@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="print only; keep RESULTS.md")
     args = parser.parse_args(argv)
+    argv_used = sys.argv[1:] if argv is None else argv
     unknown = set(args.names) - set(BENCHES)
     if unknown:
         parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {BENCHES}")
@@ -100,10 +101,11 @@ def main(argv: list[str] | None = None) -> int:
                 result.notes.insert(0, population_note)
             result.notes.append(
                 f"machine busy {idle_busy:.0f}% in the second before this benchmark (other "
-                f"processes, the stack idle; waited up to 20 s for < 40%), 1-min load average "
-                f"{os.getloadavg()[0]:.1f} after it"
+                f"processes, the stack idle; waited up to 20 s for < 40%); after it: 1-min load "
+                f"average {os.getloadavg()[0]:.1f}, {_io_pressure()}"
             )
             result.seconds = time.perf_counter() - t0
+            result.busy = idle_busy
             result.print()
             results.append(result)
 
@@ -120,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             entry = r.as_dict()
             entry["machine"] = info
             entry["full"] = FULL
+            entry["command"] = " ".join(["python -m bench", *argv_used])
             entries[r.name] = entry
         for name, err in errors.items():
             entries[name] = {
@@ -140,6 +143,17 @@ def _wait_for_quiet(limit: float = 40.0, patience: float = 60.0 if FULL else 20.
     while busy > limit and time.monotonic() < deadline:
         busy = psutil.cpu_percent(interval=1.0)
     return busy
+
+
+def _io_pressure() -> str:
+    """Linux PSI: share of the last 60 s in which some task waited for I/O."""
+    try:
+        with open("/proc/pressure/io") as fh:
+            line = fh.readline()  # "some avg10=.. avg60=.. avg300=.. total=.."
+    except OSError:
+        return "I/O pressure unknown"
+    fields = dict(part.split("=") for part in line.split()[1:])
+    return f"I/O pressure {float(fields['avg60']):.0f}% (some, 60 s)"
 
 
 async def _run(name: str, stack) -> Result:

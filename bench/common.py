@@ -46,6 +46,7 @@ def private_stack() -> Iterator[BenchStack]:
     stack = EmbeddedStack(data_dir)
     saved = dict(os.environ)
     started = time.perf_counter()
+    sockets_before = _seaweed_sockets()
     try:
         state = stack.up()
         env = stack.environment(state)
@@ -70,12 +71,31 @@ def private_stack() -> Iterator[BenchStack]:
         try:
             stack.down()
         finally:
+            _remove_seaweed_sockets(sockets_before)
             os.environ.clear()
             os.environ.update(saved)
             from core.settings import reset_settings_cache
 
             reset_settings_cache()
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _seaweed_sockets() -> set[Path]:
+    return set(Path(tempfile.gettempdir()).glob("seaweedfs-*.sock"))
+
+
+def _remove_seaweed_sockets(before: set[Path]) -> None:
+    """SeaweedFS leaves seaweedfs-*.sock files in the temp folder. Remove the ones that
+    appeared while our stack ran and that nothing listens on any more (ours, now stopped)."""
+    for path in _seaweed_sockets() - before:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(0.2)
+            try:
+                s.connect(str(path))
+            except ConnectionRefusedError:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 async def close_pools() -> None:
@@ -258,6 +278,7 @@ class Result:
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    busy: float = float("nan")  # % CPU used by other processes just before the run
 
     def print(self) -> None:
         print()
@@ -277,6 +298,7 @@ class Result:
             "title": self.title,
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "seconds": round(self.seconds, 1),
+            "busy": round(self.busy),
             "tables": [t.as_dict() for t in self.tables],
             "targets": [t.as_dict() for t in self.targets],
             "notes": self.notes,

@@ -37,23 +37,26 @@ def render(entries: dict[str, dict]) -> str:
         "# Benchmark results",
         "",
         "Written by `python -m bench` (`make bench`); each section is replaced when its benchmark",
-        "runs again. What each one measures and how: [README.md](README.md).",
+        'runs again. What each one measures and how: [README.md](README.md). "Machine busy" is',
+        "the CPU other processes used in the second before the benchmark started (the machine is",
+        "shared); absolute times on a busy machine run high, same-run ratios much less so.",
         "",
         "## Targets",
         "",
-        "| benchmark | target | measured | limit | verdict | run |",
-        "|---|---|---|---|---|---|",
+        "| benchmark | target | measured | limit | verdict | run | machine busy before |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name in names:
         e = entries[name]
         if "error" in e:
-            out.append(f"| {name} | — | — | — | ERROR | {e['date']} |")
+            out.append(f"| {name} | — | — | — | ERROR | {e['date']} | |")
             continue
+        busy = f"{e['busy']} %" if "busy" in e else "?"
         for t in e["targets"]:
             verdict = "PASS" if t["passed"] else "**MISS**"
             out.append(
                 f"| {name} | {t['name']} | {fmt(t['value'])} {t['unit']} | {t['op']} "
-                f"{fmt(t['limit'])} {t['unit']} | {verdict} | {e['date']} |"
+                f"{fmt(t['limit'])} {t['unit']} | {verdict} | {e['date']} | {busy} |"
             )
     machines = {_machine_line(entries[n]["machine"]) for n in names if "machine" in entries[n]}
     out += ["", "## Machine", ""]
@@ -65,7 +68,7 @@ def render(entries: dict[str, dict]) -> str:
             out += [f"Run {e['date']} failed: `{e['error']}`"]
             continue
         out += [
-            f"Run {e['date']} in {e['seconds']:.0f} s (`python -m bench {name}`"
+            f"Run {e['date']} in {e['seconds']:.0f} s (`{e.get('command', 'python -m bench')}`"
             f"{', KORTISTO_BENCH_FULL=1' if e.get('full') else ''}) on "
             f"{_machine_line(e['machine'])}.",
             "",
