@@ -522,7 +522,8 @@ def _add_near_duplicates(rng: random.Random, data: DemoData, used_phones: set[st
             # Strong: the same mobile number written another way, the first name abbreviated.
             twin.first_name = p.first_name[0] + "."
             twin.phones = ["+358 " + p.phones[0][1:]]
-            twin.emails = [f"{ascii_part(p.first_name)[0]}.{ascii_part(p.last_name)}@kotiposti.example"]
+            local = f"{ascii_part(p.first_name)[0]}.{ascii_part(p.last_name)}"
+            twin.emails = [f"{local}@kotiposti.example"]
         elif n == 3:
             # Weak: one letter missing in the last name, same organization, no shared contacts.
             cut = len(p.last_name) // 2

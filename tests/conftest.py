@@ -90,6 +90,7 @@ async def make_tenant(settings, store) -> AsyncIterator:
             slug, name or f"{slug.upper()} Oy", store=store, app_role=settings.database.app_role
         )
         created.append(slug)
+        await _add_test_users(slug)
         return names
 
     yield make
@@ -100,14 +101,77 @@ async def make_tenant(settings, store) -> AsyncIterator:
             pass
 
 
+_PASSWORD_HASH: list[str] = []
+
+
+async def _add_test_users(slug: str) -> None:
+    """An admin and a staff user in every test tenant (`add_self_user` adds an end customer)."""
+    import uuid
+
+    from core.db import DB
+    from core.passwords import hash_password
+    from tenants.scope import tenant_scope
+    from tests.support.auth_client import PASSWORD, user_email
+
+    if not _PASSWORD_HASH:  # argon2 is slow on purpose; hash once per run
+        _PASSWORD_HASH.append(await hash_password(PASSWORD))
+    async with tenant_scope(slug):
+        for role in ("admin", "staff"):
+            await DB.current_connection().execute(
+                "INSERT INTO app_user (id, email, display_name, role, password_hash) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                uuid.uuid4(),
+                user_email(slug, role),
+                f"Test {role}",
+                role,
+                _PASSWORD_HASH[0],
+            )
+
+
+async def add_self_user(slug: str):
+    """An end customer with their own business card; returns the card's id."""
+    import uuid
+
+    from core.db import DB
+    from tenants.scope import tenant_scope
+    from tests.support.auth_client import user_email
+
+    person = uuid.uuid4()
+    async with tenant_scope(slug):
+        conn = DB.current_connection()
+        await conn.execute(
+            "INSERT INTO person (id, first_name, last_name, search_name, sort_key) "
+            "VALUES ($1, 'Asiakas', 'Itse', 'asiakas itse', 'itse asiakas')",
+            person,
+        )
+        await conn.execute(
+            "INSERT INTO app_user (id, email, display_name, role, person, password_hash) "
+            "VALUES ($1, $2, 'Asiakas Itse', 'self', $3, $4)",
+            uuid.uuid4(),
+            user_email(slug, "self"),
+            person,
+            _PASSWORD_HASH[0],
+        )
+    return person
+
+
 @pytest.fixture
-async def client(settings) -> AsyncIterator:
+async def anon_client(settings) -> AsyncIterator:
+    """A browser with no session."""
     from litestar.testing import AsyncTestClient
 
     from web.app import create_app
 
     async with AsyncTestClient(app=create_app(prepare_runtime=False)) as c:
         yield c
+
+
+@pytest.fixture
+async def client(anon_client):
+    """Signed in as the admin of every tenant it visits; sends CSRF tokens like the pages."""
+    from tests.support.auth_client import SignedInClient
+
+    return SignedInClient(anon_client)
 
 
 def free_port() -> int:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from litestar import Litestar, Response
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import NotAuthorizedException
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -13,6 +15,7 @@ from litestar.template.config import TemplateConfig
 
 from core.db import DB
 from core.settings import get_settings
+from web.auth import SessionMiddleware, access_guard, not_signed_in, secret_key
 from web.errors import EXCEPTION_HANDLERS
 from web.i18n import LocaleMiddleware, install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
@@ -22,6 +25,7 @@ from web.routes.exports import ExportController
 from web.routes.health import HealthController
 from web.routes.imports import ImportController
 from web.routes.language import LanguageController, TenantLanguageController
+from web.routes.login import LoginController
 from web.routes.merge import MergePagesController
 from web.routes.organizations import OrganizationPagesController
 from web.routes.persons import PersonPagesController
@@ -55,6 +59,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
         route_handlers=[
             HealthController,
             TenantHomeController,
+            LoginController,
             LanguageController,
             TenantLanguageController,
             api_router(OrganizationApiController, PersonApiController),
@@ -66,12 +71,19 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             SearchController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
-        middleware=[LocaleMiddleware(), TenantScopeMiddleware()],
+        # Order matters: the session is read inside the tenant's transaction.
+        middleware=[LocaleMiddleware(), TenantScopeMiddleware(), SessionMiddleware()],
+        guards=[access_guard],
+        csrf_config=CSRFConfig(
+            secret=secret_key(), cookie_name="kortisto_csrf", header_name="x-csrf-token",
+            cookie_secure=settings.env not in ("development", "test"), cookie_samesite="lax",
+            cookie_httponly=False,
+        ),
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(
             directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_jinja
         ),
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**EXCEPTION_HANDLERS, NotAuthorizedException: not_signed_in},  # type: ignore[dict-item]
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         on_shutdown=[DB.close_pools_of_current_loop],
         after_request=_vary_on_htmx,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import httpx
@@ -59,3 +60,15 @@ async def page(browser):
     page = await context.new_page()
     yield page
     await context.close()
+
+
+async def sign_in(page, tenant_url: str, role: str = "admin") -> None:
+    """Sign in through the real login form, as a person would."""
+    from tests.support.auth_client import PASSWORD, user_email
+
+    slug = tenant_url.rstrip("/").rsplit("/", 1)[-1]
+    await page.goto(f"{tenant_url.rstrip('/')}/login")
+    await page.get_by_label("Sähköposti").fill(user_email(slug, role))
+    await page.get_by_label("Salasana").fill(PASSWORD)
+    await page.get_by_role("button", name="Kirjaudu").click()
+    await page.wait_for_url(re.compile(rf".*/t/{slug}/$"))

@@ -9,12 +9,13 @@ import pytest
 from core.organizations import OrganizationInput, create_organization
 from core.persons import PersonInput, create_person, mark_left
 from tenants.scope import tenant_scope
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def register(make_tenant, live_server):
+async def register(make_tenant, live_server, page):
     names = await make_tenant(name="Selainrekisteri Oy")
     async with tenant_scope(names.slug):
         org = await create_organization(
@@ -33,6 +34,7 @@ async def register(make_tenant, live_server):
         )
         gone = await create_person(PersonInput(first_name="Jaakko", last_name="Järvinen"))
         await mark_left(gone, date(2026, 6, 30))
+    await sign_in(page, f"{live_server}/t/{names.slug}")
     return f"{live_server}/t/{names.slug}"
 
 

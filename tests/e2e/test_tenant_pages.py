@@ -2,12 +2,15 @@
 
 import pytest
 
+from tests.e2e.conftest import sign_in
+
 pytestmark = pytest.mark.e2e
 
 
 async def test_tenant_page_language_switch_and_unknown_tenant(make_tenant, live_server, page):
     tenant = await make_tenant(name="Selain Oy")
     base, slug = live_server, tenant.slug
+    await sign_in(page, f"{base}/t/{slug}")
     await page.goto(f"{base}/t/{slug}/")
     assert (await page.title()).startswith("Selain Oy")
     assert await page.locator("html").get_attribute("lang") == "fi"

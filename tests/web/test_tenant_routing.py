@@ -42,8 +42,13 @@ async def test_mapped_host_serves_its_tenant(client, make_tenant):
                 "SELECT 'rekisteri.hosted.fi', id FROM platform.tenant WHERE slug = $1",
                 a.slug,
             )
+    # Signed out, the mapped host's front page sends the visitor to its login.
+    r = await client.client.get("/", headers={"Host": "rekisteri.hosted.fi"},
+                                follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/t/{a.slug}/login")
+    await client.sign_in(a.slug)
     r = await client.get("/", headers={"Host": "rekisteri.hosted.fi"})
-    assert r.status_code == 200 and "Hosted Oy" in r.text
+    assert r.status_code == 200 and "Hosted Oy" in r.text and "<h1>Hosted Oy</h1>" in r.text
     r = await client.get("/api/v1/organizations/", headers={"Host": "REKISTERI.hosted.fi:443"})
     assert r.status_code == 200
     # An unmapped host gets no tenant at all.

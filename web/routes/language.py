@@ -60,4 +60,6 @@ class LanguageController(Controller):
 
 
 class TenantLanguageController(LanguageController):
+    # Choosing a language is not tenant data: open to visitors of the login page too.
+    opt = {"public": True}
     path = "/t/{tenant:str}/lang"

@@ -1,0 +1,127 @@
+"""Who is asking: tenant sessions, the access guard, and what happens when access is refused.
+
+- `SessionMiddleware` runs inside the tenant scope: it reads the tenant's own session cookie,
+  looks the session up under that tenant's key in Valkey and loads the user from the tenant
+  schema. A session is void if the user was deactivated or changed their password after it
+  started.
+- `access_guard` is installed once on the app, so no route can forget it. Tenant routes need a
+  signed-in user whose role is in the route's `opt["roles"]` (default: admin and staff);
+  routes marked `opt={"public": True}` (login, invitations) are open. Routes outside tenants
+  (health, static files, language) are not tenant data and pass.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.response import Redirect
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from core.accounts import get_user
+from core.redis_client import redis_for_current_loop
+from core.sessions import SessionStore
+from core.settings import get_settings
+
+SESSION_COOKIE_PREFIX = "kortisto_session_"
+STAFF_ROLES = frozenset({"admin", "staff"})
+ADMIN_ONLY = frozenset({"admin"})
+SELF_ONLY = frozenset({"self"})
+EVERY_ROLE = frozenset({"admin", "staff", "self"})
+
+
+DEVELOPMENT_SECRET = "development-only-secret-key-kortisto-not-for-production"  # noqa: S105
+
+
+def secret_key() -> str:
+    """KORTISTO_SECRET_KEY (required in production, see core.settings); a fixed key in dev."""
+    return get_settings().web.secret_key.reveal() or DEVELOPMENT_SECRET
+
+
+def session_cookie_name(slug: str) -> str:
+    """One cookie per tenant: signing in to one register never signs you in to another."""
+    return SESSION_COOKIE_PREFIX + slug.replace("-", "_")
+
+
+def session_store() -> SessionStore:
+    return SessionStore(redis_for_current_loop(get_settings().redis_url.reveal()))
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: S112 - a malformed cookie header is just no session
+                continue
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+class SessionMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        slug = scope.get("path_params", {}).get("tenant")
+        if slug:
+            session_id = _cookies(scope).get(session_cookie_name(slug))
+            if session_id:
+                store = session_store()
+                session = await store.get(slug, session_id)
+                if session is not None:
+                    user = await get_user(session.subject)
+                    valid = (
+                        user is not None
+                        and user["active"]
+                        and session.created_at >= user["sessions_valid_after"].timestamp()
+                    )
+                    if valid:
+                        scope["user"] = user
+                        scope["auth"] = session
+                    else:
+                        await store.revoke(slug, session.subject, session.key)
+        await next_app(scope, receive, send)
+
+
+def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    opt = handler.opt
+    if opt.get("public") or "tenant" not in connection.path_params:
+        return
+    user = connection.scope.get("user")
+    if user is None:
+        raise NotAuthorizedException("sign in required")
+    if user["role"] not in opt.get("roles", STAFF_ROLES):
+        raise PermissionDeniedException("not allowed for this role")
+
+
+def not_signed_in(request: Request, exc: NotAuthorizedException) -> Response:
+    """Pages send the browser to the login page (and back after); the API answers 401."""
+    slug = request.path_params.get("tenant")
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1")  # as requested: Litestar's own path drops a trailing slash
+    if request.url.query:
+        path = f"{path}?{request.url.query}"
+    if slug is None or "/api/" in path or "application/json" in request.headers.get("accept", ""):
+        return Response({"status": 401, "detail": "sign in required"}, status_code=401)
+    target = f"/t/{slug}/login?next={quote(path)}"
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=401, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+def safe_next(slug: str, candidate: str | None) -> str:
+    """Only paths inside this tenant; anything else goes to the tenant's front page."""
+    home = f"/t/{slug}/"
+    if not candidate or not candidate.startswith(home) or "//" in candidate or "\\" in candidate:
+        return home
+    return candidate
+
+
+def current_user(request: Request) -> dict:
+    return request.scope["user"]  # type: ignore[typeddict-item]
