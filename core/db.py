@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from asyncpg.transaction import TransactionState
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
 
@@ -67,8 +68,39 @@ class PoolOptions:
     command_timeout: float = 30.0
 
 
+async def _no_reset(connection: asyncpg.Connection) -> None:
+    """Runtime connections need no reset on release: every setting we make is transaction-local
+    (SET LOCAL / set_config(..., true)) and every transaction ends before release, or the
+    connection is discarded. Skipping asyncpg's reset saves a round trip per request."""
+
+
 class ScopedTransaction(PostgresTransaction):
-    """A Piccolo transaction that takes its connection from the pool of the current loop."""
+    """A Piccolo transaction that takes its connection from the pool of the current loop.
+
+    `begin_sql`, when set, is sent in the same round trip as BEGIN (simple-query protocol, so
+    it must not contain user input: the tenant scope uses it with validated identifiers).
+    """
+
+    begin_sql: str = ""
+
+    async def begin(self) -> None:
+        if not self.begin_sql:
+            await self.transaction.start()
+            return
+        # What asyncpg's Transaction.start() does for a top-level transaction, with our
+        # statements appended, so nested `connection.transaction()` savepoints still work.
+        connection = self.transaction._connection  # the real connection behind the pool proxy
+        connection._top_xact = self.transaction
+        try:
+            await connection.execute(f"BEGIN; {self.begin_sql}")
+        except BaseException:
+            connection._top_xact = None
+            self.transaction._state = TransactionState.FAILED
+            if connection.is_in_transaction() and not connection.is_closed():
+                with contextlib.suppress(Exception):
+                    await connection.execute("ROLLBACK")
+            raise
+        self.transaction._state = TransactionState.STARTED
 
     async def __aenter__(self) -> ScopedTransaction:
         if self._parent is not None:
@@ -86,6 +118,12 @@ class ScopedTransaction(PostgresTransaction):
                 await engine.discard(self.connection)
                 if attempt == 2:
                     raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
+            except BaseException:
+                # e.g. begin_sql refused (a role that no longer exists): the connection is
+                # fine and back outside any transaction; return it.
+                pool = await engine.pool_for_current_loop()
+                await pool.release(self.connection)
+                raise
         self.context = self.engine.current_transaction.set(self)
         return self
 
@@ -207,6 +245,7 @@ class KortistoEngine(PostgresEngine):
                 max_inactive_connection_lifetime=opts.max_inactive_seconds,
                 timeout=opts.connect_timeout,
                 command_timeout=opts.command_timeout,
+                **({"reset": _no_reset} if purpose == RUNTIME else {}),
             )
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
+
+import asyncpg
 
 from core import outbox
 from core.context import (
@@ -23,7 +26,8 @@ from core.context import (
 )
 from core.db import DB
 from core.jobs import configured_broker
-from tenants.naming import InvalidSlugError, validate_slug
+from core.settings import get_settings
+from tenants.naming import InvalidSlugError, quote_ident, validate_slug
 
 
 class UnknownTenantError(LookupError):
@@ -50,40 +54,94 @@ WHERE d.host = $1
 log = logging.getLogger("kortisto.scope")
 
 
+# slug -> (monotonic time cached, TenantInfo) for active tenants only.
+_catalog_cache: dict[str, tuple[float, TenantInfo]] = {}
+
+
+def forget_cached_tenant(slug: str | None = None) -> None:
+    """Drop cached catalog facts (all of them without a slug)."""
+    if slug is None:
+        _catalog_cache.clear()
+    else:
+        _catalog_cache.pop(slug, None)
+
+
+def _cached(slug: str, cache_seconds: float) -> TenantInfo | None:
+    hit = _catalog_cache.get(slug)
+    if hit is None or cache_seconds <= 0 or time.monotonic() - hit[0] > cache_seconds:
+        return None
+    return hit[1]
+
+
 @contextlib.asynccontextmanager
-async def tenant_scope(slug: str) -> AsyncIterator[TenantInfo]:
-    """Open the tenant's transaction; everything awaited inside runs as that tenant."""
+async def tenant_scope(
+    slug: str, *, cache_seconds: float | None = None
+) -> AsyncIterator[TenantInfo]:
+    """Open the tenant's transaction; everything awaited inside runs as that tenant.
+
+    The catalog lookup and the role/search_path switch happen in the transaction's first
+    statement. With the tenant's catalog facts cached (KORTISTO_TENANT_CACHE_SECONDS), the
+    switch is sent together with BEGIN instead: one round trip. PostgreSQL enforces the role
+    either way; the cache only means a suspension takes up to that long to apply.
+    """
     try:
         validate_slug(slug)
     except InvalidSlugError as exc:
         raise UnknownTenantError(slug) from exc
     if DB.current_transaction.get() is not None:
         raise RuntimeError("a tenant scope cannot be opened inside another transaction")
+    if cache_seconds is None:
+        cache_seconds = get_settings().tenant_cache_seconds
     state = ScopeState()
     state_token = bind_scope_state(state)
     try:
-        async with DB.transaction() as txn:
-            row = await txn.connection.fetchrow(_SCOPE_BY_SLUG, slug)
-            if row is None:
-                raise UnknownTenantError(slug)
-            if row["status"] != "active":
-                raise TenantSuspendedError(f"tenant {slug} is {row['status']}")
-            info = TenantInfo(
-                slug=row["slug"],
-                name=row["name"],
-                schema=row["schema_name"],
-                role=row["role_name"],
-                bucket=row["bucket"],
+        cached = _cached(slug, cache_seconds)
+        txn = DB.transaction()
+        if cached is not None:
+            txn.begin_sql = (
+                f"SET LOCAL ROLE {quote_ident(cached.role)}; "
+                f"SET LOCAL search_path = {quote_ident(cached.schema)}"
             )
+        try:
+            await txn.__aenter__()
+        except asyncpg.PostgresError as exc:
+            # The role is gone (tenant deleted since it was cached).
+            forget_cached_tenant(slug)
+            raise UnknownTenantError(slug) from exc
+        try:
+            info = cached or await _switch_by_catalog(txn.connection, slug)
+            if cached is None and cache_seconds > 0:
+                _catalog_cache[slug] = (time.monotonic(), info)
             token = bind_tenant(info)
             try:
                 yield info
             finally:
                 unbind_tenant(token)
+        except BaseException as exc:
+            await txn.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        else:
+            await txn.__aexit__(None, None, None)
     finally:
         unbind_scope_state(state_token)
     if state.outbox_written:
         await _relay_outbox(slug)
+
+
+async def _switch_by_catalog(connection, slug: str) -> TenantInfo:
+    row = await connection.fetchrow(_SCOPE_BY_SLUG, slug)
+    if row is None:
+        raise UnknownTenantError(slug)
+    if row["status"] != "active":
+        forget_cached_tenant(slug)
+        raise TenantSuspendedError(f"tenant {slug} is {row['status']}")
+    return TenantInfo(
+        slug=row["slug"],
+        name=row["name"],
+        schema=row["schema_name"],
+        role=row["role_name"],
+        bucket=row["bucket"],
+    )
 
 
 async def _relay_outbox(slug: str) -> None:

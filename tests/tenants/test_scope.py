@@ -98,3 +98,50 @@ async def test_rollback_on_error_keeps_nothing(make_tenant):
             raise RuntimeError("boom")
     async with tenant_scope(a.slug):
         assert await list_organizations() == []
+
+
+async def test_cached_fast_path_keeps_the_backstop_and_savepoints(make_tenant):
+    from core.organizations import OrganizationInput as OrgIn
+    from core.validation import ValidationFailed
+    from tenants.scope import forget_cached_tenant
+
+    a, b = await make_tenant(), await make_tenant()
+    forget_cached_tenant()
+    async with tenant_scope(a.slug, cache_seconds=60):  # fills the cache
+        pass
+    async with tenant_scope(a.slug, cache_seconds=60) as info:  # BEGIN + switch in one trip
+        conn = DB.current_connection()
+        assert await conn.fetchval("SELECT current_user") == a.role
+        assert await conn.fetchval("SHOW search_path") == a.schema
+        assert info.bucket == a.bucket
+        await create_organization(OrgIn(name="Eka Oy", business_id="0112038-9"))
+        with pytest.raises(ValidationFailed):  # a savepoint inside the fast-path transaction
+            await create_organization(OrgIn(name="Toka Oy", business_id="0112038-9"))
+        assert len(await list_organizations()) == 1  # and the transaction is still usable
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with tenant_scope(a.slug, cache_seconds=60):
+            await DB.current_connection().fetch(f"SELECT * FROM {b.schema}.organization")
+
+
+async def test_cached_tenant_deleted_or_suspended_takes_effect(make_tenant, store):
+    import asyncio
+
+    from tenants.provisioning import delete_tenant
+    from tenants.scope import forget_cached_tenant
+
+    a, b = await make_tenant(), await make_tenant()
+    forget_cached_tenant()
+    async with tenant_scope(a.slug, cache_seconds=60):
+        pass
+    await delete_tenant(a.slug, store=store)
+    with pytest.raises(UnknownTenantError):  # role gone: refused even from the cache
+        async with tenant_scope(a.slug, cache_seconds=60):
+            pass
+    async with tenant_scope(b.slug, cache_seconds=0.3):
+        pass
+    await set_tenant_status(b.slug, "suspended")
+    await asyncio.sleep(0.4)
+    with pytest.raises(TenantSuspendedError):
+        async with tenant_scope(b.slug, cache_seconds=0.3):
+            pass
+    await set_tenant_status(b.slug, "active")
