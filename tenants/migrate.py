@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import io
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from core.tables.platform import PLATFORM_SCHEMA
 from tenants.naming import quote_ident
 
 Progress = Callable[[str], None]
+_quieted: contextvars.ContextVar[bool] = contextvars.ContextVar("migrate_quieted", default=False)
 
 # Extensions (pg_trgm) live in their own schema: no data, usable by every tenant role.
 EXTENSION_SCHEMA = "ext"
@@ -58,13 +61,27 @@ def register_migration_ids() -> tuple[str, ...]:
     return _migration_ids("register")
 
 
+@contextlib.contextmanager
+def _quiet_piccolo():
+    """Piccolo narrates each step with emoji; a thousand tenants' worth is noise.
+
+    Entered once around a whole run (never per concurrent task: redirect_stdout is
+    process-global, and interleaved enters/exits would leave stdout redirected).
+    """
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
 async def _run_app_migrations(app_name: str) -> list[str]:
     """Run the app's pending migrations in the current transaction; returns those applied."""
     ran_before = set(await Migration.get_migrations_which_ran(app_name=app_name))
     manager = ForwardsMigrationManager(app_name=app_name)
-    # Piccolo narrates each step with emoji; a thousand tenants' worth is noise.
-    with contextlib.redirect_stdout(io.StringIO()):
+    # Piccolo puts the migrations folder on sys.path on every call; keep it from growing.
+    saved_path = list(sys.path)
+    try:
         result = await manager.run_migrations(manager.get_app_config(app_name))
+    finally:
+        sys.path[:] = saved_path
     if not result.success:
         raise RuntimeError(f"migrating {app_name} failed: {result.message}")
     ran_after = await Migration.get_migrations_which_ran(app_name=app_name)
@@ -90,7 +107,8 @@ async def migrate_platform(app_role: str) -> list[str]:
                 """
             )
             await conn.execute(create_migration_table_sql())
-            applied = await _run_app_migrations("platform")
+            with _quiet_piccolo():
+                applied = await _run_app_migrations("platform")
             await conn.execute(
                 f"GRANT SELECT ON {PLATFORM_SCHEMA}.tenant, {PLATFORM_SCHEMA}.tenant_domain "
                 f"TO {app}"
@@ -120,7 +138,10 @@ async def migrate_tenant(schema: str) -> list[str]:
             }
             if done.issuperset(register_migration_ids()):
                 return []
-            return await _run_app_migrations("register")
+            if _quieted.get():
+                return await _run_app_migrations("register")
+            with _quiet_piccolo():
+                return await _run_app_migrations("register")
 
 
 async def tenant_schemas(only: list[str] | None = None) -> list[tuple[str, str]]:
@@ -143,10 +164,16 @@ async def migrate_all(
     *,
     parallel: int = 1,
     only: list[str] | None = None,
-    progress: Progress = print,
+    progress: Progress | None = None,
 ) -> MigrateReport:
     """Platform first, then every tenant with `[i/n] schema` progress lines."""
     started = time.perf_counter()
+    if progress is None:
+        out = sys.stdout  # the real one, captured before Piccolo is silenced
+
+        def progress(line: str) -> None:
+            print(line, file=out, flush=True)
+
     applied = await migrate_platform(app_role)
     progress(f"platform: {'applied ' + ', '.join(applied) if applied else 'up to date'}")
     pairs = await tenant_schemas(only)
@@ -173,6 +200,11 @@ async def migrate_all(
             counter += 1
             progress(f"[{counter}/{total}] {schema}: {status}")
 
-    await asyncio.gather(*(one(schema) for _, schema in pairs))
+    token = _quieted.set(True)
+    try:
+        with _quiet_piccolo():
+            await asyncio.gather(*(one(schema) for _, schema in pairs))
+    finally:
+        _quieted.reset(token)
     report.seconds = time.perf_counter() - started
     return report

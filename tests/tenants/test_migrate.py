@@ -57,3 +57,17 @@ async def test_one_broken_tenant_does_not_stop_the_others(make_tenant, settings)
     )
     assert list(report.failed) == [broken.schema]
     assert report.migrated == 1
+
+
+async def test_parallel_migrate_leaves_stdout_and_sys_path_alone(make_tenant, settings):
+    import sys
+
+    tenants = [await make_tenant() for _ in range(4)]
+    for t in tenants:
+        await _set_behind(t.schema)
+    stdout, path_len = sys.stdout, len(sys.path)
+    report = await migrate_all(settings.database.app_role, parallel=4,
+                               only=[t.slug for t in tenants], progress=lambda _: None)
+    assert report.migrated == 4
+    assert sys.stdout is stdout
+    assert len(sys.path) == path_len
