@@ -35,13 +35,13 @@ async def find_duplicates(data: PersonInput, *, exclude_id: uuid.UUID | None = N
     conn = DB.current_connection()
     rows = await conn.fetch(
         """
-        WITH strong AS (
+        WITH strong AS MATERIALIZED (
             SELECT e.person, 'email' AS reason, e.email AS detail FROM person_email e
             WHERE e.email_normalised = ANY($1::text[])
             UNION ALL
             SELECT f.person, 'phone', f.phone_e164 FROM person_phone f
             WHERE f.phone_e164 = ANY($2::text[])
-        ), weak AS (
+        ), weak AS MATERIALIZED (
             SELECT p.id AS person, 'name' AS reason, p.first_name || ' ' || p.last_name AS detail
             FROM person p
             WHERE $3 <> '' AND $4::uuid IS NOT NULL AND p.organization = $4

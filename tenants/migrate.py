@@ -201,10 +201,12 @@ async def migrate_all(
             progress(f"[{counter}/{total}] {schema}: {status}")
 
     token = _quieted.set(True)
+    saved_path = list(sys.path)  # concurrent per-call restores interleave; restore once more
     try:
         with _quiet_piccolo():
             await asyncio.gather(*(one(schema) for _, schema in pairs))
     finally:
         _quieted.reset(token)
+        sys.path[:] = saved_path
     report.seconds = time.perf_counter() - started
     return report

@@ -50,7 +50,9 @@ class Person(Table, db=DB, tablename="person"):
     first_name = Varchar(length=100)
     last_name = Varchar(length=100)
     title = Varchar(length=200, default="")
-    organization = ForeignKey(references=Organization, null=True, on_delete=OnDelete.set_null)
+    organization = ForeignKey(
+        references=Organization, null=True, on_delete=OnDelete.set_null, index=True
+    )
     keywords = Array(base_column=Varchar(length=100), default=list)
     description = Text(default="")
     left_organization_on = Date(null=True, default=None)
@@ -65,7 +67,7 @@ class Person(Table, db=DB, tablename="person"):
 
 class PersonEmail(Table, db=DB, tablename="person_email"):
     id = UUID(primary_key=True)
-    person = ForeignKey(references=Person, on_delete=OnDelete.cascade)
+    person = ForeignKey(references=Person, on_delete=OnDelete.cascade, index=True)
     email = Varchar(length=320)
     email_normalised = Varchar(length=320, index=True)
     position = Integer(default=0)
@@ -73,7 +75,7 @@ class PersonEmail(Table, db=DB, tablename="person_email"):
 
 class PersonPhone(Table, db=DB, tablename="person_phone"):
     id = UUID(primary_key=True)
-    person = ForeignKey(references=Person, on_delete=OnDelete.cascade)
+    person = ForeignKey(references=Person, on_delete=OnDelete.cascade, index=True)
     phone_e164 = Varchar(length=20, index=True)
     position = Integer(default=0)
 
@@ -82,8 +84,8 @@ class Employment(Table, db=DB, tablename="employment"):
     """A person's time at an organization; moving or leaving closes the row, keeping history."""
 
     id = UUID(primary_key=True)
-    person = ForeignKey(references=Person, on_delete=OnDelete.cascade)
-    organization = ForeignKey(references=Organization, on_delete=OnDelete.cascade)
+    person = ForeignKey(references=Person, on_delete=OnDelete.cascade, index=True)
+    organization = ForeignKey(references=Organization, on_delete=OnDelete.cascade, index=True)
     title = Varchar(length=200, default="")
     started_on = Date(null=True, default=None)
     ended_on = Date(null=True, default=None)
