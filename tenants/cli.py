@@ -206,6 +206,18 @@ def cmd_scheduler(args) -> int:
     return 0
 
 
+def demo_password(settings) -> str:
+    """The demo users' password: generated once per data folder, kept there (mode 0600)."""
+    import secrets
+
+    path = settings.data_dir / "demo-password"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 async def _seed_demo(settings) -> list[str]:
     """Create the demo tenants that are missing and fill the empty ones with demo data."""
     from tenants import demo_data
@@ -227,9 +239,11 @@ async def _seed_demo(settings) -> list[str]:
                 bucket_prefix=settings.object_store.bucket_prefix,
             )
             created.append(slug)
+    password = demo_password(settings)
     for slug, _, _ in DEMO_TENANTS:
         try:
             counts = await demo_data.seed_tenant(slug)  # None: it already has persons
+            await demo_data.seed_users(slug, password)
         except TenantSuspendedError:
             continue
         if counts:
@@ -265,6 +279,10 @@ def cmd_run(args) -> int:
         print("\nKortisto is running:")
         for slug, name, _ in DEMO_TENANTS:
             print(f"  {name:10} {base}/t/{slug}/")
+        print(
+            f"\nSign in as admin@<tenant>.example or staff@<tenant>.example, "
+            f"password {demo_password(settings)}"
+        )
         print(f"  health     {base}/readyz\nPress Ctrl-C to stop.\n", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(child.poll() is None for child in children):

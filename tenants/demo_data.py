@@ -599,3 +599,25 @@ async def seed_tenant(slug: str, *, seed: int | None = None) -> dict[str, int] |
         counts = await populate(data)
     counts["seconds"] = round(time.monotonic() - started, 2)
     return counts
+
+
+DEMO_ROLES = ("admin", "staff")
+
+
+async def seed_users(slug: str, password: str) -> int:
+    """admin@<slug>.example and staff@<slug>.example, unless the tenant has users already."""
+    from core.accounts import create_user
+    from core.db import DB
+    from tenants.scope import tenant_scope
+
+    async with tenant_scope(slug):
+        if await DB.current_connection().fetchval("SELECT count(*) FROM app_user"):
+            return 0
+        for role in DEMO_ROLES:
+            await create_user(
+                f"{role}@{slug}.example",
+                role=role,
+                display_name=f"Demo {role}",
+                password=password,
+            )
+    return len(DEMO_ROLES)

@@ -196,3 +196,24 @@ async def test_seed_demo_creates_and_fills_the_demo_tenants_once(settings, store
     finally:
         for slug in slugs:
             await delete_tenant(slug, store=store)
+
+
+async def test_demo_users_can_sign_in_once_seeded(make_tenant, anon_client):
+    from tenants.demo_data import seed_users
+
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        await DB.current_connection().execute("DELETE FROM app_user")
+    assert await seed_users(t.slug, "Demo-salasana-123") == 2
+    assert await seed_users(t.slug, "Demo-salasana-123") == 0  # a second run adds nobody
+    await anon_client.get(f"/t/{t.slug}/login")
+    r = await anon_client.post(
+        f"/t/{t.slug}/login",
+        follow_redirects=False,
+        data={
+            "email": f"admin@{t.slug}.example",
+            "password": "Demo-salasana-123",
+            "_csrf_token": anon_client.cookies.get("kortisto_csrf"),
+        },
+    )
+    assert r.status_code == 303
