@@ -119,6 +119,15 @@ def clean_person(data: PersonInput) -> CleanPerson:
     )
 
 
+def _card_columns(card: CleanPerson) -> tuple:
+    """Values for the columns $2–$9 of the INSERT and UPDATE of a card, derived ones included."""
+    return (
+        card.first_name, card.last_name, card.title, card.organization_id, card.keywords,
+        card.description, search_form(card.full_name),
+        sort_key(f"{card.last_name} {card.first_name}"),
+    )
+
+
 async def _check_organization(org_id: uuid.UUID | None) -> None:
     if org_id is None:
         return
@@ -152,14 +161,7 @@ async def create_person(data: PersonInput, *, actor: str = "") -> uuid.UUID:
         "description, search_name, sort_key, created_at, created_by, updated_at, updated_by) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10, now(), $10)",
         person_id,
-        card.first_name,
-        card.last_name,
-        card.title,
-        card.organization_id,
-        card.keywords,
-        card.description,
-        search_form(card.full_name),
-        sort_key(f"{card.last_name} {card.first_name}"),
+        *_card_columns(card),
         actor,
     )
     await _write_contacts(person_id, card)
@@ -201,14 +203,7 @@ async def update_person(
         "keywords = $6, description = $7, search_name = $8, sort_key = $9, updated_at = now(), "
         "updated_by = $10 WHERE id = $1",
         person_id,
-        card.first_name,
-        card.last_name,
-        card.title,
-        card.organization_id,
-        card.keywords,
-        card.description,
-        search_form(card.full_name),
-        sort_key(f"{card.last_name} {card.first_name}"),
+        *_card_columns(card),
         actor,
     )
     await _write_contacts(person_id, card)
