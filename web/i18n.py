@@ -18,8 +18,6 @@ import datetime as dt
 import gettext as stdlib_gettext
 import io
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
@@ -33,8 +31,6 @@ from zoneinfo import ZoneInfo
 from babel import negotiate_locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, pass_context
@@ -42,6 +38,8 @@ from jinja2.runtime import Context
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.catalogs import compile_catalogs
 
 log = logging.getLogger("kortisto.web.i18n")
 
@@ -155,39 +153,9 @@ def safe_next(value: str | None, default: str = "/") -> str:
 # --- catalogs ------------------------------------------------------------------------------
 
 
-def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, bytes]:
-    """Compile each `.po` whose `.mo` is missing or older; return the compiled bytes by locale.
-
-    A read-only install (where the `.mo` cannot be written) still gets its translations: the
-    compiled bytes are returned for loading from memory.
-    """
-    compiled: dict[str, bytes] = {}
-    for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        code = po_path.parent.parent.name
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=code, domain=DOMAIN)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=True)  # same as `pybabel compile -f`
-        data = buffer.getvalue()
-        compiled[code] = data
-        try:
-            # Written under a temporary name and renamed: workers starting together race here.
-            fd, tmp_name = tempfile.mkstemp(dir=mo_path.parent, prefix=".messages-", suffix=".mo")
-            with os.fdopen(fd, "wb") as tmp:
-                tmp.write(data)
-            os.replace(tmp_name, mo_path)
-            log.info("compiled %s", mo_path)
-        except OSError as exc:
-            log.warning("could not write %s (%s); using the catalog from memory", mo_path, exc)
-    return compiled
-
-
 @cache
 def _all_translations() -> dict[str, stdlib_gettext.NullTranslations]:
-    in_memory = compile_catalogs()
+    in_memory = compile_catalogs(LOCALE_DIR, DOMAIN)
     loaded: dict[str, stdlib_gettext.NullTranslations] = {DEFAULT_LOCALE: NullTranslations()}
     for code in SUPPORTED_LOCALES:
         if code == DEFAULT_LOCALE:

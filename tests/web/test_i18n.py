@@ -172,12 +172,12 @@ def test_pybabel_compile_command_of_the_makefile_works(tmp_path):
 def test_missing_mo_is_compiled_at_startup(tmp_path):
     copy = tmp_path / "locale"
     shutil.copytree(LOCALE_DIR, copy, ignore=shutil.ignore_patterns("*.mo"))
-    compiled = i18n.compile_catalogs(copy)
+    compiled = i18n.compile_catalogs(copy, i18n.DOMAIN)
     assert set(compiled) == set(TRANSLATED)
     mo = copy / "sv" / "LC_MESSAGES" / "messages.mo"
     assert mo.exists()
     # Fresh .mo files are left alone the next time.
-    assert i18n.compile_catalogs(copy) == {}
+    assert i18n.compile_catalogs(copy, i18n.DOMAIN) == {}
 
 
 def test_translations_and_formatting_follow_use_locale():
