@@ -55,8 +55,9 @@ async def run_once_in_scope(name: str, fn: TenantJob, tenant: str, kwargs: dict)
 
 
 def _actor_for(name: str, fn: TenantJob) -> Callable[..., Awaitable[Any]]:
-    async def actor(tenant: str, **kwargs: Any) -> Any:
-        return await run_once_in_scope(name, fn, tenant, kwargs)
+    async def actor(tenant: str, **kwargs: Any) -> None:
+        # Effects live in the database; results are not kept (no results backend).
+        await run_once_in_scope(name, fn, tenant, kwargs)
 
     actor.__name__ = name.replace(".", "_")
     actor.__module__ = fn.__module__

@@ -279,11 +279,12 @@ def cmd_run(args) -> int:
         print("\nKortisto is running:")
         for slug, name, _ in DEMO_TENANTS:
             print(f"  {name:10} {base}/t/{slug}/")
+        print(f"  health     {base}/readyz")
         print(
             f"\nSign in as admin@<tenant>.example or staff@<tenant>.example, "
-            f"password {demo_password(settings)}"
+            f"password {demo_password(settings)}\nPress Ctrl-C to stop.\n",
+            flush=True,
         )
-        print(f"  health     {base}/readyz\nPress Ctrl-C to stop.\n", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(child.poll() is None for child in children):
             time.sleep(0.5)

@@ -182,3 +182,10 @@ async def test_end_customers_do_not_see_the_register(anon_client, make_tenant, r
     c = SignedInClient(anon_client, role=role)
     await c.sign_in(t.slug)
     assert (await anon_client.get(f"/t/{t.slug}/")).status_code == status
+
+
+async def test_signed_in_pages_show_who_and_a_sign_out_form(client, make_tenant):
+    t = await make_tenant()
+    page = (await client.get(f"/t/{t.slug}/")).text
+    assert "Test admin" in page
+    assert f'action="/t/{t.slug}/logout"' in page and "Kirjaudu ulos" in page
