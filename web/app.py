@@ -19,6 +19,7 @@ from web.auth import SessionMiddleware, access_guard, not_signed_in, secret_key
 from web.errors import EXCEPTION_HANDLERS
 from web.i18n import LocaleMiddleware, install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
+from web.routes.admin_users import AdminUsersController
 from web.routes.api_organizations import OrganizationApiController, api_router
 from web.routes.api_persons import PersonApiController
 from web.routes.exports import ExportController
@@ -60,6 +61,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             HealthController,
             TenantHomeController,
             LoginController,
+            AdminUsersController,
             LanguageController,
             TenantLanguageController,
             api_router(OrganizationApiController, PersonApiController),
