@@ -18,17 +18,21 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import psutil
+from tenants.processes import (
+    StackError,
+    alive,
+    free_ports,
+    s3_answers,
+    spawn,
+    terminate,
+    wait_for,
+    wait_gone,
+)
 
 SOCKET_PATH_MAX = 100  # unix sockets allow 107 bytes; keep a margin
-
-
-class StackError(RuntimeError):
-    """An embedded server could not be started or stopped; the message says which and why."""
 
 
 @dataclass
@@ -42,16 +46,6 @@ class StackState:
     s3_access_key: str = ""
     s3_secret_key: str = ""
     extra: dict = field(default_factory=dict)
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        proc = psutil.Process(pid)
-        return proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
 
 
 class EmbeddedStack:
@@ -88,13 +82,13 @@ class EmbeddedStack:
         state = self.load()
         run = self.run_dir()
         run.mkdir(parents=True, exist_ok=True)
-        if not _alive(state.postgres_pid):
+        if not alive(state.postgres_pid):
             state.postgres_pid, state.postgres_socket_dir = self._start_postgres(run)
             self.save(state)
-        if not _alive(state.valkey_pid):
+        if not alive(state.valkey_pid):
             state.valkey_pid, state.valkey_socket = self._start_valkey(run)
             self.save(state)
-        if not _alive(state.s3_pid):
+        if not alive(state.s3_pid):
             if not state.s3_access_key:
                 state.s3_access_key = "kortisto-" + secrets.token_hex(6)
                 state.s3_secret_key = secrets.token_urlsafe(24)
@@ -107,19 +101,19 @@ class EmbeddedStack:
         state = self.load()
         stopped: list[str] = []
         errors: list[str] = []
-        if _alive(state.postgres_pid):
+        if alive(state.postgres_pid):
             # pg_ctl needs the data dir; if it is gone or refuses, signal the postmaster.
             self._pg_ctl(["-m", "fast", "-w", "stop"], check=False)
-            if not self._wait_gone(state.postgres_pid, "postgres", 10, raise_on_timeout=False):
+            if not wait_gone(state.postgres_pid, "postgres", 10, raise_on_timeout=False):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(state.postgres_pid, signal.SIGINT)  # = fast shutdown
-                if not self._wait_gone(state.postgres_pid, "postgres", 10, False):
+                if not wait_gone(state.postgres_pid, "postgres", 10, False):
                     errors.append(f"postgres (pid {state.postgres_pid}) did not stop")
             stopped.append("postgres")
         for name, pid in (("valkey", state.valkey_pid), ("s3", state.s3_pid)):
-            if _alive(pid):
+            if alive(pid):
                 try:
-                    self._terminate(pid, name)
+                    terminate(pid, name)
                     stopped.append(name)
                 except StackError as exc:
                     errors.append(str(exc))
@@ -132,18 +126,18 @@ class EmbeddedStack:
     def stop_postgres(self) -> None:
         """Stop only PostgreSQL (outage drills); `up()` starts it again with the same data."""
         state = self.load()
-        if _alive(state.postgres_pid):
+        if alive(state.postgres_pid):
             self._pg_ctl(["-m", "fast", "-w", "stop"], check=False)
-            self._wait_gone(state.postgres_pid, "postgres")
+            wait_gone(state.postgres_pid, "postgres")
         state.postgres_pid = None
         self.save(state)
 
     def status(self) -> dict[str, bool]:
         state = self.load()
         return {
-            "postgres": _alive(state.postgres_pid),
-            "valkey": _alive(state.valkey_pid),
-            "s3": _alive(state.s3_pid),
+            "postgres": alive(state.postgres_pid),
+            "valkey": alive(state.valkey_pid),
+            "s3": alive(state.s3_pid),
         }
 
     def environment(self, state: StackState | None = None) -> dict[str, str]:
@@ -217,7 +211,7 @@ class EmbeddedStack:
         if pidfile.exists():
             with contextlib.suppress(ValueError, OSError):
                 old = int(pidfile.read_text().splitlines()[0])
-                if not _alive(old):
+                if not alive(old):
                     pidfile.unlink()
         self._pg_ctl(
             [
@@ -247,13 +241,37 @@ class EmbeddedStack:
             "CREATE DATABASE kortisto ENCODING 'UTF8' TEMPLATE template0",
         ]
         for statement in statements:
-            psql(["-h", str(run), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-                  "-c", statement])
-        psql(["-h", str(run), "-U", "postgres", "-d", "kortisto", "-v", "ON_ERROR_STOP=1",
-              "-c", "REVOKE ALL ON DATABASE kortisto FROM PUBLIC; "
-                    "GRANT CONNECT, CREATE, TEMPORARY ON DATABASE kortisto TO kortisto_owner; "
-                    "GRANT CONNECT ON DATABASE kortisto TO kortisto_app; "
-                    "REVOKE ALL ON SCHEMA public FROM PUBLIC;"])
+            psql(
+                [
+                    "-h",
+                    str(run),
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "postgres",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-c",
+                    statement,
+                ]
+            )
+        psql(
+            [
+                "-h",
+                str(run),
+                "-U",
+                "postgres",
+                "-d",
+                "kortisto",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                "REVOKE ALL ON DATABASE kortisto FROM PUBLIC; "
+                "GRANT CONNECT, CREATE, TEMPORARY ON DATABASE kortisto TO kortisto_owner; "
+                "GRANT CONNECT ON DATABASE kortisto TO kortisto_app; "
+                "REVOKE ALL ON SCHEMA public FROM PUBLIC;",
+            ]
+        )
 
     # -- Valkey -----------------------------------------------------------------------------
 
@@ -286,8 +304,8 @@ class EmbeddedStack:
             "--logfile",
             str(self.data_dir / "valkey.log"),
         ]
-        proc = self._spawn(args, self.data_dir / "valkey.out")
-        self._wait_for(lambda: self._valkey_ping(sock), "valkey", proc, timeout=10)
+        proc = spawn(args, self.data_dir / "valkey.out")
+        wait_for(lambda: self._valkey_ping(sock), "valkey", proc, timeout=10)
         return proc.pid, str(sock)
 
     @staticmethod
@@ -308,7 +326,7 @@ class EmbeddedStack:
         data = self.data_dir / "s3"
         data.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "s3-logs").mkdir(exist_ok=True)
-        ports = _free_ports(9)
+        ports = free_ports(9)
         args = [
             weed,
             f"-logdir={self.data_dir / 's3-logs'}",
@@ -337,81 +355,7 @@ class EmbeddedStack:
             AWS_ACCESS_KEY_ID=state.s3_access_key,
             AWS_SECRET_ACCESS_KEY=state.s3_secret_key,
         )
-        proc = self._spawn(args, self.data_dir / "s3.out", env=env, cwd=data)
+        proc = spawn(args, self.data_dir / "s3.out", env=env, cwd=data)
         port = ports[6]
-        self._wait_for(lambda: _s3_answers(port), "s3", proc, timeout=30)
+        wait_for(lambda: s3_answers(port), "s3", proc, timeout=30)
         return proc.pid, port
-
-    # -- processes --------------------------------------------------------------------------
-
-    @staticmethod
-    def _spawn(args: list[str], out: Path, env: dict | None = None, cwd: Path | None = None):
-        with open(out, "ab") as fh:
-            return subprocess.Popen(
-                args,
-                stdout=fh,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                env=env,
-                cwd=cwd,
-            )
-
-    @staticmethod
-    def _wait_for(check, name: str, proc: subprocess.Popen, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise StackError(f"{name} exited at start with code {proc.returncode}")
-            if check():
-                return
-            time.sleep(0.1)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        raise StackError(f"{name} did not become ready within {timeout:.0f} s")
-
-    @staticmethod
-    def _terminate(pid: int, name: str) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGTERM)
-        if not EmbeddedStack._wait_gone(pid, name, raise_on_timeout=False):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
-            EmbeddedStack._wait_gone(pid, name)
-
-    @staticmethod
-    def _wait_gone(pid: int | None, name: str, timeout: float = 10, raise_on_timeout=True) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not _alive(pid):
-                return True
-            with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(pid, os.WNOHANG)  # reap if it was our child
-            time.sleep(0.05)
-        if raise_on_timeout:
-            raise StackError(f"{name} (pid {pid}) did not stop")
-        return False
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets, ports = [], []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-            ports.append(s.getsockname()[1])
-    finally:
-        for s in sockets:
-            s.close()
-    return ports
-
-
-def _s3_answers(port: int) -> bool:
-    """True once the S3 gateway answers HTTP on `port` (any status counts as an answer)."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-            s.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-            return s.recv(12).startswith(b"HTTP/")
-    except OSError:
-        return False
