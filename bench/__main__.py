@@ -1,4 +1,8 @@
-"""`python -m bench [provisioning|migrate|scope|memory ...]` — all four when none is named.
+"""`python -m bench [provisioning|migrate|scope|memory|register|pages|search|fragments ...]`.
+
+Without a name: the four platform benchmarks. `register` = pages, search and fragments (the
+register's benchmarks: ~8 min more, so not in the default run), plus search-1m with
+KORTISTO_BENCH_FULL=1.
 
 One private embedded stack serves the whole run and is always stopped and removed at the end.
 Figures are printed and written to bench/RESULTS.md (via bench/results.json).
@@ -19,6 +23,9 @@ import psutil
 from bench.common import FULL, ROOT, Result, close_pools, machine, private_stack, server_version
 
 BENCHES = ("provisioning", "migrate", "memory", "scope")
+REGISTER = ("pages", "search", "fragments")
+ALL = BENCHES + REGISTER + ("search-1m",)
+GROUPS = {"register": REGISTER + (("search-1m",) if FULL else ())}
 NEEDS_POPULATION = {"migrate", "memory"}
 
 
@@ -35,6 +42,22 @@ def _runner(name: str):
         from bench.scope import run_scope
 
         return run_scope
+    if name == "pages":
+        from bench.register import run_pages
+
+        return run_pages
+    if name == "fragments":
+        from bench.register import run_fragments
+
+        return run_fragments
+    if name == "search":
+        from bench.register_search import run_search
+
+        return run_search
+    if name == "search-1m":
+        from bench.register_search import run_search_1m
+
+        return run_search_1m
     from bench.memory import run_memory
 
     return run_memory
@@ -46,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         "names",
         nargs="*",
         metavar="NAME",
-        help=f"one or more of {', '.join(BENCHES)} (default: all)",
+        help=f"one or more of {', '.join(ALL)}, or register (= {', '.join(REGISTER)}, and "
+        "search-1m with KORTISTO_BENCH_FULL=1); "
+        f"default: {', '.join(BENCHES)}",
     )
     parser.add_argument(
         "--tenants",
@@ -57,10 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; keep RESULTS.md")
     args = parser.parse_args(argv)
     argv_used = sys.argv[1:] if argv is None else argv
-    unknown = set(args.names) - set(BENCHES)
+    unknown = set(args.names) - set(ALL) - set(GROUPS)
     if unknown:
-        parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {BENCHES}")
-    names = [n for n in BENCHES if n in (args.names or BENCHES)]
+        parser.error(
+            f"unknown benchmark {', '.join(sorted(unknown))}; choose from {ALL + tuple(GROUPS)}"
+        )
+    wanted = {m for n in args.names for m in GROUPS.get(n, (n,))} or set(BENCHES)
+    names = [n for n in ALL if n in wanted]
 
     xdg = ROOT / ".kortisto" / "xdg"
     xdg.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -33,6 +33,7 @@ class BenchStack:
     settings: object
     postgres_pid: int = 0
     tenants: list[str] = field(default_factory=list)  # the shared 1,000-tenant population
+    extras: dict = field(default_factory=dict)  # set-ups that several benchmarks share
 
 
 @contextlib.contextmanager
