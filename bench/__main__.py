@@ -1,7 +1,7 @@
 """`python -m bench [provisioning|migrate|scope|memory|register|pages|search|fragments ...]`.
 
 Without a name: the four platform benchmarks. `register` = pages, search and fragments (the
-register's benchmarks: ~8 min more, so not in the default run), plus search-1m with
+register's benchmarks: ~9 min more, so not in the default run), plus search-1m with
 KORTISTO_BENCH_FULL=1.
 
 One private embedded stack serves the whole run and is always stopped and removed at the end.

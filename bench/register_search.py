@@ -173,7 +173,8 @@ async def prototype_name_search(text: str) -> types.SimpleNamespace:
             term,
         )
     items = [dict(r) for r in rows]
-    return types.SimpleNamespace(items=items, total=items[0]["total"] if items else 0)
+    total = items[0]["total"] if items else 0
+    return types.SimpleNamespace(items=items, total=total, matched_by="name")
 
 
 def _escape_like(text: str) -> str:
@@ -210,7 +211,10 @@ async def measure_kinds(
 ) -> dict[str, dict]:
     """Round-robin over the kinds; each stops after `limit` queries, or once `budget` seconds
     are spent and it has at least `minimum`. Times are of `search()` inside an open scope."""
-    stats = {k: {"times": [], "totals": [], "found": 0, "must": 0, "timeouts": 0} for k in plan}
+    stats = {
+        k: {"times": [], "totals": [], "found": 0, "must": 0, "timeouts": 0, "missed": []}
+        for k in plan
+    }
     active = [k for k in plan if plan[k]]
     spent = dict.fromkeys(plan, 0.0)
     i = 0
@@ -227,7 +231,10 @@ async def measure_kinds(
                 s["totals"].append(found.total)
                 if must is not None:
                     s["must"] += 1
-                    s["found"] += any(item["id"] == must for item in found.items)
+                    hit = any(item["id"] == must for item in found.items)
+                    s["found"] += hit
+                    if not hit:
+                        s["missed"].append(f"`{text}` (answered as {found.matched_by})")
             n = len(s["times"])
             if n >= limit or (spent[kind] >= budget and n >= minimum):
                 active.remove(kind)
@@ -396,7 +403,9 @@ def _row_for(table: Table, kind: str, s: dict, extra: str = "") -> None:
         kind, len(s["times"]), _ms(s["times"], 50), _ms(s["times"], 95),
         max(s["times"]) * 1000 if s["times"] else float("nan"),
         f"{statistics_mean(totals):,.0f}" if totals else "—", found,
-        (f"{s['timeouts']} timeouts" if s.get("timeouts") else "") + extra,
+        (f"{s['timeouts']} timeouts" if s.get("timeouts") else "")
+        + ("not found: " + ", ".join(s["missed"][:3]) if s.get("missed") else "")
+        + extra,
     )  # fmt: skip
 
 
