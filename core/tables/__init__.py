@@ -1,6 +1,7 @@
 """Tenant tables: declared without a schema; the tenant scope's search_path picks the schema."""
 
 from core.tables.accounts import (
+    AREA_NAME_INDEX,
     AppUser,
     BusinessArea,
     Invitation,
@@ -8,6 +9,7 @@ from core.tables.accounts import (
     UserArea,
 )
 from core.tables.jobs import HealthReport, JobRun, OutboxMessage
+from core.tables.privacy import Rectification
 from core.tables.register import (
     TRIGRAM_INDEXES,
     Employment,
@@ -33,6 +35,7 @@ TENANT_TABLES = [
     UserArea,
     Invitation,
     MailMessage,
+    Rectification,
 ]
 
 # Business areas every new register starts with (DESIGN §1: sales, production, support).
@@ -43,7 +46,7 @@ EXTRA_TENANT_DDL = TRIGRAM_INDEXES + tuple(
     f"INSERT INTO business_area (id, name, archived, created_at) "
     f"VALUES (gen_random_uuid(), '{name}', false, now()) ON CONFLICT (name) DO NOTHING"
     for name in DEFAULT_BUSINESS_AREAS
-)
+) + (AREA_NAME_INDEX,)
 
 __all__ = [
     "TENANT_TABLES",
@@ -62,5 +65,6 @@ __all__ = [
     "UserArea",
     "Invitation",
     "MailMessage",
+    "Rectification",
     "DEFAULT_BUSINESS_AREAS",
 ]

@@ -43,6 +43,12 @@ class BusinessArea(Table, db=DB, tablename="business_area"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+# Names are unique regardless of case ("myynti" and "Myynti" would be the same area to users).
+AREA_NAME_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS business_area_name_casefold ON business_area (lower(name))"
+)
+
+
 class UserArea(Table, db=DB, tablename="user_area"):
     id = UUID(primary_key=True)
     app_user = ForeignKey(references=AppUser, on_delete=OnDelete.cascade)
