@@ -99,22 +99,87 @@ async def authenticate(
         return (
             AuthResult("locked", retry_after=lockout) if lockout else AuthResult("bad_credentials")
         )
-    if row["totp_enabled"]:
-        if not totp_code:
-            return AuthResult("totp_required")
-        secret = open_sealed(secret_key, TOTP_PURPOSE, row["totp_secret"])
-        if not pyotp.TOTP(secret).verify(totp_code.strip(), valid_window=1):
-            lockout = await throttle.failed(realm, account, address)
-            return AuthResult("locked", retry_after=lockout) if lockout else AuthResult("bad_totp")
-    await throttle.succeeded(realm, account, address)
     if needs_rehash(row["password_hash"]):
         await conn.execute(
             "UPDATE app_user SET password_hash = $2 WHERE id = $1",
             row["id"],
             await hash_password(password),
         )
-    await conn.execute("UPDATE app_user SET last_login_at = now() WHERE id = $1", row["id"])
-    return AuthResult("ok", user=await get_user(row["id"]))
+    if row["totp_enabled"]:
+        if not totp_code:
+            # The password was right; the caller asks for the code as a second step.
+            return AuthResult("totp_required", user=await get_user(row["id"]))
+        if not _totp_matches(secret_key, row["totp_secret"], totp_code):
+            lockout = await throttle.failed(realm, account, address)
+            return AuthResult("locked", retry_after=lockout) if lockout else AuthResult("bad_totp")
+    return await _signed_in(row["id"], throttle=throttle, realm=realm, address=address)
+
+
+async def verify_second_step(
+    user_id: uuid.UUID | str,
+    code: str,
+    *,
+    throttle: LoginThrottle,
+    realm: str,
+    address: str,
+    secret_key: str,
+) -> AuthResult:
+    """The TOTP code after a right password: a wrong code counts like a wrong password."""
+    user = await get_user(user_id)
+    if user is None or not user["active"]:
+        return AuthResult("bad_credentials")
+    locked = await throttle.locked_for(realm, user["email"], address)
+    if locked:
+        return AuthResult("locked", retry_after=locked)
+    sealed = await DB.current_connection().fetchval(
+        "SELECT totp_secret FROM app_user WHERE id = $1 AND totp_enabled", user["id"]
+    )
+    if sealed is None or not _totp_matches(secret_key, sealed, code):
+        lockout = await throttle.failed(realm, user["email"], address)
+        return AuthResult("locked", retry_after=lockout) if lockout else AuthResult("bad_totp")
+    return await _signed_in(user["id"], throttle=throttle, realm=realm, address=address)
+
+
+async def _signed_in(
+    user_id: uuid.UUID, *, throttle: LoginThrottle, realm: str, address: str
+) -> AuthResult:
+    user = await get_user(user_id)
+    await throttle.succeeded(realm, user["email"], address)
+    await DB.current_connection().execute(
+        "UPDATE app_user SET last_login_at = now() WHERE id = $1", user_id
+    )
+    return AuthResult("ok", user=await get_user(user_id))
+
+
+def _totp_matches(secret_key: str, sealed: str, code: str) -> bool:
+    code = "".join((code or "").split())
+    if not (len(code) == 6 and code.isdigit()):
+        return False
+    return pyotp.TOTP(open_sealed(secret_key, TOTP_PURPOSE, sealed)).verify(code, valid_window=1)
+
+
+async def verify_current_password(
+    user_id: uuid.UUID, password: str, *, throttle: LoginThrottle, realm: str, address: str
+) -> AuthResult:
+    """Re-check a signed-in user's password (before changing it or turning TOTP off).
+
+    Wrong guesses count against the same limits as sign-in, so a borrowed session cannot be
+    used to guess the password without end."""
+    user = await get_user(user_id)
+    if user is None:
+        return AuthResult("bad_credentials")
+    locked = await throttle.locked_for(realm, user["email"], address)
+    if locked:
+        return AuthResult("locked", retry_after=locked)
+    stored = await DB.current_connection().fetchval(
+        "SELECT password_hash FROM app_user WHERE id = $1", user_id
+    )
+    if not await verify_password(stored, password or ""):
+        lockout = await throttle.failed(realm, user["email"], address)
+        return (
+            AuthResult("locked", retry_after=lockout) if lockout else AuthResult("bad_credentials")
+        )
+    return AuthResult("ok", user=user)
 
 
 async def set_password(user_id: uuid.UUID, password: str) -> None:
@@ -136,6 +201,9 @@ async def start_totp_enrolment(user_id: uuid.UUID, *, secret_key: str, issuer: s
     user = await get_user(user_id)
     if user is None:
         raise LookupError("no such user")
+    if user["totp_enabled"]:
+        # A new secret would silently replace the one in the user's app: turn it off first.
+        raise ValueError("TOTP is already in use; disable it before enrolling again")
     secret = pyotp.random_base32()
     await DB.current_connection().execute(
         "UPDATE app_user SET totp_secret = $2, totp_enabled = false WHERE id = $1",
@@ -151,9 +219,26 @@ async def confirm_totp_enrolment(user_id: uuid.UUID, code: str, *, secret_key: s
     )
     if not sealed:
         return False
-    if not pyotp.TOTP(open_sealed(secret_key, TOTP_PURPOSE, sealed)).verify(code, valid_window=1):
+    if not _totp_matches(secret_key, sealed, code):
         return False
     await DB.current_connection().execute(
         "UPDATE app_user SET totp_enabled = true WHERE id = $1", user_id
     )
     return True
+
+
+async def pending_totp_uri(user_id: uuid.UUID, *, secret_key: str, issuer: str) -> str | None:
+    """The otpauth:// URI of an enrolment started but not yet confirmed, else None."""
+    row = await DB.current_connection().fetchrow(
+        "SELECT email, totp_secret, totp_enabled FROM app_user WHERE id = $1", user_id
+    )
+    if row is None or row["totp_enabled"] or not row["totp_secret"]:
+        return None
+    secret = open_sealed(secret_key, TOTP_PURPOSE, row["totp_secret"])
+    return pyotp.TOTP(secret).provisioning_uri(name=row["email"], issuer_name=issuer)
+
+
+async def disable_totp(user_id: uuid.UUID) -> None:
+    await DB.current_connection().execute(
+        "UPDATE app_user SET totp_enabled = false, totp_secret = NULL WHERE id = $1", user_id
+    )

@@ -21,18 +21,29 @@ def _dummy_hash() -> str:
 
 
 class WeakPasswordError(ValueError):
-    """The password does not meet the rules; the message says which."""
+    """The password does not meet the rules; the message says which, `reason` names the rule
+    (too_short | too_long | contains_email | repetitive) so pages can say it in their language."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def check_strength(password: str, *, email: str = "") -> None:
     if len(password) < MIN_LENGTH:
-        raise WeakPasswordError(f"the password must have at least {MIN_LENGTH} characters")
+        raise WeakPasswordError(
+            f"the password must have at least {MIN_LENGTH} characters", "too_short"
+        )
     if len(password) > MAX_LENGTH:
-        raise WeakPasswordError(f"the password may have at most {MAX_LENGTH} characters")
+        raise WeakPasswordError(
+            f"the password may have at most {MAX_LENGTH} characters", "too_long"
+        )
     if email and email.split("@")[0].casefold() in password.casefold():
-        raise WeakPasswordError("the password must not contain your e-mail address")
+        raise WeakPasswordError(
+            "the password must not contain your e-mail address", "contains_email"
+        )
     if len(set(password)) < 5:
-        raise WeakPasswordError("the password is too repetitive")
+        raise WeakPasswordError("the password is too repetitive", "repetitive")
 
 
 async def hash_password(password: str) -> str:

@@ -19,6 +19,7 @@ from core.tables.register import (
     PersonMerge,
     PersonPhone,
 )
+from core.tables.settings import TenantSetting
 
 TENANT_TABLES = [
     OutboxMessage,
@@ -36,6 +37,7 @@ TENANT_TABLES = [
     Invitation,
     MailMessage,
     Rectification,
+    TenantSetting,
 ]
 
 # Business areas every new register starts with (DESIGN §1: sales, production, support).
@@ -65,6 +67,7 @@ __all__ = [
     "UserArea",
     "Invitation",
     "MailMessage",
+    "TenantSetting",
     "Rectification",
     "DEFAULT_BUSINESS_AREAS",
 ]
