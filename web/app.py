@@ -15,10 +15,20 @@ from litestar.template.config import TemplateConfig
 
 from core.db import DB
 from core.settings import get_settings
-from web.auth import SessionMiddleware, access_guard, not_signed_in, secret_key
+from web.auth import (
+    SessionMiddleware,
+    TotpEnrolmentRequired,
+    access_guard,
+    enrolment_required,
+    not_signed_in,
+    secret_key,
+)
 from web.errors import EXCEPTION_HANDLERS
 from web.i18n import LocaleMiddleware, install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
+from web.routes.account import AccountController
+from web.routes.account_totp import AccountTotpController
+from web.routes.admin_settings import AdminSettingsController
 from web.routes.admin_users import AdminUsersController
 from web.routes.api_organizations import OrganizationApiController, api_router
 from web.routes.api_persons import PersonApiController
@@ -27,6 +37,7 @@ from web.routes.health import HealthController
 from web.routes.imports import ImportController
 from web.routes.language import LanguageController, TenantLanguageController
 from web.routes.login import LoginController
+from web.routes.login_code import LoginCodeController
 from web.routes.merge import MergePagesController
 from web.routes.organizations import OrganizationPagesController
 from web.routes.persons import PersonPagesController
@@ -61,6 +72,10 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             HealthController,
             TenantHomeController,
             LoginController,
+            LoginCodeController,
+            AccountController,
+            AccountTotpController,
+            AdminSettingsController,
             AdminUsersController,
             LanguageController,
             TenantLanguageController,
@@ -85,7 +100,11 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
         template_config=TemplateConfig(
             directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_jinja
         ),
-        exception_handlers={**EXCEPTION_HANDLERS, NotAuthorizedException: not_signed_in},  # type: ignore[dict-item]
+        exception_handlers={
+            **EXCEPTION_HANDLERS,
+            NotAuthorizedException: not_signed_in,
+            TotpEnrolmentRequired: enrolment_required,
+        },  # type: ignore[dict-item]
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         on_shutdown=[DB.close_pools_of_current_loop],
         after_request=_vary_on_htmx,

@@ -8,6 +8,9 @@
   signed-in user whose role is in the route's `opt["roles"]` (default: admin and staff);
   routes marked `opt={"public": True}` (login, invitations) are open. Routes outside tenants
   (health, static files, language) are not tenant data and pass.
+- When the tenant requires TOTP for admins, an admin without it may reach only the routes
+  marked `opt={"during_enrolment": True}` (enrolment, sign-out) until they have set it up;
+  every other route sends them to the enrolment page.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from core.accounts import get_user
 from core.redis_client import redis_for_current_loop
 from core.sessions import SessionStore
 from core.settings import get_settings
+from core.tenant_settings import totp_required_for_admins
+from core.throttle import LoginThrottle
 
 SESSION_COOKIE_PREFIX = "kortisto_session_"
 STAFF_ROLES = frozenset({"admin", "staff"})
@@ -51,6 +56,14 @@ def session_cookie_name(slug: str) -> str:
 
 def session_store() -> SessionStore:
     return SessionStore(redis_for_current_loop(get_settings().redis_url.reveal()))
+
+
+def login_throttle() -> LoginThrottle:
+    return LoginThrottle(redis_for_current_loop(get_settings().redis_url.reveal()))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -84,6 +97,9 @@ class SessionMiddleware(ASGIMiddleware):
                     if valid:
                         scope["user"] = user
                         scope["auth"] = session
+                        # Only an admin without TOTP costs the extra query.
+                        if user["role"] == "admin" and not user["totp_enabled"]:
+                            scope["totp_enrolment_due"] = await totp_required_for_admins()
                     else:
                         await store.revoke(slug, session.subject, session.key)
         await next_app(scope, receive, send)
@@ -98,6 +114,23 @@ def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         raise NotAuthorizedException("sign in required")
     if user["role"] not in opt.get("roles", STAFF_ROLES):
         raise PermissionDeniedException("not allowed for this role")
+    if connection.scope.get("totp_enrolment_due") and not opt.get("during_enrolment"):
+        raise TotpEnrolmentRequired("set up two-step verification first")
+
+
+class TotpEnrolmentRequired(PermissionDeniedException):
+    """An admin of a tenant that requires TOTP has not set it up yet (a 403 if unhandled)."""
+
+
+def enrolment_required(request: Request, exc: TotpEnrolmentRequired) -> Response:
+    """Pages go to the enrolment page; the API answers 403 with the reason."""
+    slug = request.path_params["tenant"]
+    target = f"/t/{slug}/account/totp"
+    if "/api/" in request.url.path or "application/json" in request.headers.get("accept", ""):
+        return Response({"status": 403, "detail": "totp enrolment required"}, status_code=403)
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=403, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
 
 
 def not_signed_in(request: Request, exc: NotAuthorizedException) -> Response:

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
@@ -17,6 +17,7 @@ from core.context import current_tenant
 from core.db import DB
 from core.passwords import WeakPasswordError
 from core.redis_client import redis_for_current_loop
+from core.sessions import SECOND_STEP_SECONDS
 from core.settings import get_settings
 from core.throttle import LoginThrottle
 from core.validation import ValidationFailed
@@ -24,6 +25,7 @@ from web.auth import safe_next, secret_key, session_cookie_name, session_store
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PUBLIC = {"public": True}
+SECOND_STEP_COOKIE_PREFIX = "kortisto_signin_"
 
 
 def _client_address(request: Request) -> str:
@@ -47,6 +49,19 @@ def session_cookie(slug: str, value: str, *, max_age: int | None = None) -> Cook
     )
 
 
+def second_step_cookie(slug: str, token: str, *, max_age: int = SECOND_STEP_SECONDS) -> Cookie:
+    """Marks a sign-in whose password was right and whose TOTP code is still to come."""
+    return Cookie(
+        key=SECOND_STEP_COOKIE_PREFIX + slug.replace("-", "_"),
+        value=token,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().env not in ("development", "test"),
+        max_age=max_age,
+    )
+
+
 async def start_session(request: Request, slug: str, user_id) -> Cookie:
     session_id = await session_store().create(
         slug,
@@ -61,10 +76,17 @@ class LoginController(Controller):
     path = "/t/{tenant:str}"
 
     @get("/login", opt=PUBLIC)
-    async def login_form(self, tenant: FromPath[str], next: str | None = None) -> HTMXTemplate:
+    async def login_form(
+        self, tenant: FromPath[str], next: str | None = None, expired: FromQuery[bool] = False
+    ) -> HTMXTemplate:
         return HTMXTemplate(
             template_name="auth/login.html",
-            context={"tenant": current_tenant(), "next": safe_next(tenant, next), "email": ""},
+            context={
+                "tenant": current_tenant(),
+                "next": safe_next(tenant, next),
+                "email": "",
+                "failure": "code_expired" if expired else "",
+            },
         )
 
     @post("/login", opt=PUBLIC)
@@ -83,6 +105,15 @@ class LoginController(Controller):
         if result.outcome == "ok":
             cookie = await start_session(request, tenant, result.user["id"])
             return Redirect(target, status_code=303, cookies=[cookie])
+        if result.outcome == "totp_required":  # the code on its own page (web.routes.login_code)
+            token = await session_store().begin_second_step(
+                tenant, str(result.user["id"]), next_path=target
+            )
+            return Redirect(
+                f"/t/{tenant}/login/code",
+                status_code=303,
+                cookies=[second_step_cookie(tenant, token)],
+            )
         minutes = max(1, (result.retry_after + 59) // 60) if result.retry_after else 0
         return HTMXTemplate(
             template_name="auth/login.html",
@@ -97,7 +128,7 @@ class LoginController(Controller):
             status_code=429 if result.outcome == "locked" else 400,
         )
 
-    @post("/logout", opt={"roles": {"admin", "staff", "self"}})
+    @post("/logout", opt={"roles": {"admin", "staff", "self"}, "during_enrolment": True})
     async def logout(self, request: Request, tenant: FromPath[str]) -> Response:
         session = request.scope.get("auth")
         if session is not None:
