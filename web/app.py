@@ -28,6 +28,7 @@ from web.i18n import LocaleMiddleware, install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
 from web.routes.account import AccountController
 from web.routes.account_totp import AccountTotpController
+from web.routes.admin_areas import AdminAreasController
 from web.routes.admin_settings import AdminSettingsController
 from web.routes.admin_users import AdminUsersController
 from web.routes.api_organizations import OrganizationApiController, api_router
@@ -42,6 +43,7 @@ from web.routes.merge import MergePagesController
 from web.routes.organizations import OrganizationPagesController
 from web.routes.persons import PersonPagesController
 from web.routes.search import SearchController
+from web.routes.self_service import SelfServiceController
 from web.routes.tenant_home import TenantHomeController
 
 HERE = Path(__file__).parent
@@ -77,6 +79,8 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             AccountTotpController,
             AdminSettingsController,
             AdminUsersController,
+            AdminAreasController,
+            SelfServiceController,
             LanguageController,
             TenantLanguageController,
             api_router(OrganizationApiController, PersonApiController),

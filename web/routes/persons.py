@@ -27,7 +27,9 @@ from core.persons import (
     mark_left,
     update_person,
 )
+from core.self_service import list_rectifications, self_account
 from core.validation import ValidationFailed
+from web.auth import current_user
 from web.forms import (
     PERSON_FIELDS,
     check_person,
@@ -45,6 +47,7 @@ from web.forms import (
 )
 from web.i18n import DISPLAY_TIMEZONE, _
 from web.routes.search import results_page
+from web.routes.self_service import field_labels
 
 FORM_TEMPLATE = "persons/form.html"
 PAGE_TEMPLATE = "persons/detail.html"
@@ -210,7 +213,17 @@ class PersonPagesController(Controller):
         if isinstance(card, Redirect):
             return card
         card["phone_rows"] = [(p, display_phone(p)) for p in card["phones"]]
-        context = {**tenant_context(), "current": "persons", "person": card}
+        is_admin = current_user(request)["role"] == "admin"
+        context = {
+            **tenant_context(),
+            "current": "persons",
+            "person": card,
+            "rectifications": await list_rectifications(card["id"]),
+            "field_labels": field_labels(),
+            # Only admins invite; they see whether the person already has an account.
+            "is_admin": is_admin,
+            "self_account": await self_account(card["id"]) if is_admin else None,
+        }
         return render(request, PAGE_TEMPLATE, context)
 
     @get("/{person_id:str}/section/{name:str}")
