@@ -113,7 +113,26 @@ async def migrate_platform(app_role: str) -> list[str]:
                 f"GRANT SELECT ON {PLATFORM_SCHEMA}.tenant, {PLATFORM_SCHEMA}.tenant_domain "
                 f"TO {app}"
             )
+            await conn.execute(_runtime_grants(app))
     return applied
+
+
+def _runtime_grants(app: str) -> str:
+    """What serve/worker/scheduler may do with operators and their records.
+
+    Operators are created and disabled by the CLI as the owner; the runtime role only updates
+    sign-in facts. The platform audit is append-only for it: INSERT and SELECT, nothing else.
+    """
+    p = PLATFORM_SCHEMA
+    return f"""
+        GRANT SELECT ON {p}.operator TO {app};
+        GRANT UPDATE (totp_secret, totp_enabled, last_login_at) ON {p}.operator TO {app};
+        GRANT SELECT, INSERT ON {p}.platform_audit TO {app};
+        GRANT USAGE ON SEQUENCE {p}.platform_audit_id_seq TO {app};
+        GRANT SELECT, INSERT ON {p}.break_glass_grant TO {app};
+        GRANT UPDATE (revoked_at, revoked_by, closed_at) ON {p}.break_glass_grant TO {app};
+        GRANT SELECT, INSERT, UPDATE ON {p}.tenant_plugin_allowance TO {app};
+    """
 
 
 @dataclass

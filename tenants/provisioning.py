@@ -22,6 +22,7 @@ import asyncpg
 
 from core.db import DB, as_admin
 from core.storage import ObjectStore
+from core.tables import APPEND_ONLY_TABLES
 from core.tables.platform import PLATFORM_SCHEMA
 from tenants.migrate import (
     create_migration_table_sql,
@@ -150,6 +151,10 @@ async def _create_tables(conn: asyncpg.Connection, names: TenantNames) -> None:
     )
     # Migration history is readable (health checks) but not writable by the tenant role.
     await conn.execute(f"REVOKE INSERT, UPDATE, DELETE ON migration FROM {quote_ident(names.role)}")
+    # Audit tables: the tenant role may add rows and read them, never change or remove them.
+    role = quote_ident(names.role)
+    for table in APPEND_ONLY_TABLES:
+        await conn.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quote_ident(table)} FROM {role}")
     await conn.execute(f"SELECT set_config('search_path', '{PLATFORM_SCHEMA}', true)")
 
 

@@ -8,6 +8,7 @@ from core.tables.accounts import (
     MailMessage,
     UserArea,
 )
+from core.tables.audit import APPEND_ONLY_TABLES, AuditEvent
 from core.tables.jobs import HealthReport, JobRun, OutboxMessage
 from core.tables.privacy import Rectification
 from core.tables.register import (
@@ -38,6 +39,7 @@ TENANT_TABLES = [
     MailMessage,
     Rectification,
     TenantSetting,
+    AuditEvent,
 ]
 
 # Business areas every new register starts with (DESIGN §1: sales, production, support).
@@ -69,5 +71,7 @@ __all__ = [
     "MailMessage",
     "TenantSetting",
     "Rectification",
+    "AuditEvent",
+    "APPEND_ONLY_TABLES",
     "DEFAULT_BUSINESS_AREAS",
 ]

@@ -1,0 +1,29 @@
+"""The tenant's own audit trail (in the tenant schema): who did what to which object, when.
+
+Append-only: the tenant role may INSERT and SELECT but not UPDATE or DELETE (see
+`APPEND_ONLY_TABLES`, revoked at provisioning and by migration). Issue 6 extends it
+(hash chain, purposes, pseudonymisation, retention).
+"""
+
+from piccolo.columns import JSONB, UUID, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from core.db import DB
+
+# Tables whose rows, once written, the tenant role can never change or remove.
+APPEND_ONLY_TABLES = ("audit_event",)
+
+
+class AuditEvent(Table, db=DB, tablename="audit_event"):
+    id = UUID(primary_key=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    # user (a tenant user), operator (break-glass), system (jobs), anonymous
+    actor_kind = Varchar(length=20)
+    actor_id = Varchar(length=64, default="")
+    # Readable even after the account is gone: e-mail or name at the time.
+    actor_label = Varchar(length=320, default="")
+    action = Varchar(length=100, index=True)
+    object_kind = Varchar(length=50, default="")
+    object_id = Varchar(length=64, default="")
+    detail = JSONB(default="{}")
