@@ -16,7 +16,7 @@ from stdnum.fi import ytunnus
 from core.db import DatabaseUnavailableError
 from core.settings import SettingsError, get_settings
 from core.storage import ObjectStore, StorageUnavailableError
-from tenants import provisioning
+from tenants import operator_cli, provisioning
 from tenants.embedded_stack import EmbeddedStack, StackError
 from tenants.migrate import migrate_all
 from tenants.naming import InvalidSlugError
@@ -31,7 +31,7 @@ USER_ERRORS = (
     StackError,
     DatabaseUnavailableError,
     StorageUnavailableError,
-    ValueError,
+    ValueError,  # incl. operator_cli.OperatorCommandError
 )
 
 DEMO_TENANTS = (("demo", "Demo Oy", "0112038-9"), ("acme", "ACME Oy", "2617416-4"))
@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--yes", action="store_true", help="confirm the deletion")
     delete.add_argument("--export-dir", type=Path, help="where the export goes")
     delete.add_argument("--no-export", action="store_true", help="skip the export")
+
+    operator_cli.add_parser(sub)
 
     serve = sub.add_parser("serve", help="run the web server")
     serve.add_argument("--host")
@@ -317,6 +319,7 @@ COMMANDS = {
     "stack": cmd_stack,
     "migrate": cmd_migrate,
     "tenant": cmd_tenant,
+    "operator": operator_cli.cmd_operator,
     "serve": cmd_serve,
     "worker": cmd_worker,
     "scheduler": cmd_scheduler,
