@@ -106,6 +106,18 @@ class ObjectStore:
 
         await self._run(remove)
 
+    async def bucket_usage(self, bucket: str) -> tuple[int, int]:
+        """(objects, bytes) in a bucket, every version counted: what the tenant occupies."""
+
+        def measure() -> tuple[int, int]:
+            count = size = 0
+            for o in self.client.list_objects(bucket, recursive=True, include_version=True):
+                count += 1
+                size += o.size or 0
+            return count, size
+
+        return await self._run(measure)
+
     async def list_buckets(self) -> list[str]:
         return await self._run(lambda: [b.name for b in self.client.list_buckets()])
 
@@ -174,6 +186,19 @@ class ObjectStore:
         return await self._run(
             lambda: [o.object_name for o in self.client.list_objects(bucket, prefix, True)]
         )
+
+    async def listing(self, prefix: str = "") -> list[dict]:
+        """Objects under `prefix` with size and time, newest first."""
+        bucket = current_tenant().bucket
+
+        def read() -> list[dict]:
+            found = [
+                {"key": o.object_name, "size": o.size or 0, "modified": o.last_modified}
+                for o in self.client.list_objects(bucket, prefix, True)
+            ]
+            return sorted(found, key=lambda o: o["modified"], reverse=True)
+
+        return await self._run(read)
 
     async def presigned_get(
         self, key: str, *, seconds: int = 300, filename: str | None = None

@@ -66,6 +66,8 @@ def _actor_for(name: str, fn: TenantJob) -> Callable[..., Awaitable[Any]]:
 
 def register_actors(broker: dramatiq.Broker) -> None:
     """Make every declared tenant job an actor on `broker`."""
+    from tenants import archive  # noqa: F401 - declares its job (it imports this module)
+
     for name, fn in TENANT_JOBS.items():
         register_actor(broker, _actor_for(name, fn), name=name)
 

@@ -23,6 +23,7 @@ from core import outbox
 from core.jobs import broker_from_settings, make_message
 from core.settings import Settings
 from tenants.actors import HEALTH_CHECK
+from tenants.break_glass import close_expired_grants
 from tenants.scope import platform_transaction, tenant_scope
 
 log = logging.getLogger("kortisto.scheduler")
@@ -78,9 +79,15 @@ def every_minute(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M")
 
 
+async def close_break_glass_grants(broker: dramatiq.Broker, period: str) -> int:
+    """Record the end of break-glass grants that ran out (access already ended by itself)."""
+    return await close_expired_grants()
+
+
 JOBS = [
     PeriodicJob("tenant-health-check", nightly_at(2, 30), fan_out_health_checks),
     PeriodicJob("outbox-sweep", every_minute, sweep_outboxes),
+    PeriodicJob("break-glass-close", every_minute, close_break_glass_grants),
 ]
 
 

@@ -8,10 +8,13 @@ every other tenant's schema and the platform schema, whatever SQL runs.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 
@@ -52,6 +55,7 @@ WHERE d.host = $1
 """
 
 log = logging.getLogger("kortisto.scope")
+T = TypeVar("T")
 
 
 # slug -> (monotonic time cached, TenantInfo) for active tenants only.
@@ -75,7 +79,7 @@ def _cached(slug: str, cache_seconds: float) -> TenantInfo | None:
 
 @contextlib.asynccontextmanager
 async def tenant_scope(
-    slug: str, *, cache_seconds: float | None = None
+    slug: str, *, cache_seconds: float | None = None, read_only: bool = False
 ) -> AsyncIterator[TenantInfo]:
     """Open the tenant's transaction; everything awaited inside runs as that tenant.
 
@@ -83,6 +87,9 @@ async def tenant_scope(
     statement. With the tenant's catalog facts cached (KORTISTO_TENANT_CACHE_SECONDS), the
     switch is sent together with BEGIN instead: one round trip. PostgreSQL enforces the role
     either way; the cache only means a suspension takes up to that long to apply.
+
+    `read_only` makes the transaction READ ONLY before its first query (break-glass access):
+    PostgreSQL then refuses every write, whatever a handler tries.
     """
     try:
         validate_slug(slug)
@@ -97,11 +104,13 @@ async def tenant_scope(
     try:
         cached = _cached(slug, cache_seconds)
         txn = DB.transaction()
+        statements = ["SET TRANSACTION READ ONLY"] if read_only else []
         if cached is not None:
-            txn.begin_sql = (
-                f"SET LOCAL ROLE {quote_ident(cached.role)}; "
-                f"SET LOCAL search_path = {quote_ident(cached.schema)}"
-            )
+            statements += [
+                f"SET LOCAL ROLE {quote_ident(cached.role)}",
+                f"SET LOCAL search_path = {quote_ident(cached.schema)}",
+            ]
+        txn.begin_sql = "; ".join(statements)
         try:
             await txn.__aenter__()
         except asyncpg.PostgresError as exc:
@@ -163,6 +172,16 @@ async def slug_for_host(host: str) -> str | None:
         return None
     async with DB.transaction() as txn:
         return await txn.connection.fetchval(_SLUG_BY_HOST, host)
+
+
+async def run_outside_scope(work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work()` as if no scope were open: no tenant, no transaction, runtime role.
+
+    For the few platform facts a tenant request needs (its admins revoking a break-glass grant):
+    the work runs in a task with an empty context, so it opens its own transaction on a second
+    pooled connection and commits independently of the request's tenant transaction.
+    """
+    return await asyncio.create_task(work(), context=contextvars.Context())
 
 
 @contextlib.asynccontextmanager
