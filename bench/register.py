@@ -38,15 +38,16 @@ from bench.register_app import (
     CSRF_COOKIE,
     EMAILS_SQL,
     HISTORY_SQL,
-    NAME_SEARCH_SQL,
     PERSON_SQL,
     PHONES_SQL,
     VARIANT_HEADER,
     WHAT_IF_POOL_MAX,
     bench_user_email,
+    name_search_statement,
     sql,
 )
 from bench.scope import _cpu_seconds, _PgCpu, parse_wrk
+from core.search import HIDE_DEPARTED
 
 SLUG = "regbench"
 PASSWORD = "Penkki-salasana-2026!"
@@ -311,9 +312,9 @@ async def baseline_sql_drift(slug: str, rich_id) -> list[str]:
         for module in recorders:
             module.DB = DB  # type: ignore[attr-defined]
     product = [_norm(s) for s in recorders[core.persons].statements]
-    product += [_norm(s) for s in recorders[core.search].statements if "WITH persons" in s]
+    product += [_norm(s) for s in recorders[core.search].statements if "WITH hits" in s]
     ours = [_norm(sql(t, None)) for t in (PERSON_SQL, EMAILS_SQL, PHONES_SQL, HISTORY_SQL)]
-    ours.append(_norm(sql(NAME_SEARCH_SQL, None, "AND p.left_organization_on IS NULL")))
+    ours.append(_norm(name_search_statement(SEARCH_TERM, HIDE_DEPARTED, None)[0]))
     drift = []
     for i, theirs in enumerate(product):
         if theirs not in ours:
@@ -493,7 +494,7 @@ async def run_pages(stack) -> Result:
             f"{bst['rps_ratio']:.2f}× B, Kortisto {a['rps_ratio']:.2f}× B. CPU-predicted ratio "
             f"B/A {b['app_cpu_us'] / a['app_cpu_us']:.2f}. Latency: p50 Kortisto / B "
             f"{a['p50'] / b['p50']:.2f}, p95 {a['p95_ratio']:.2f}; the same Kortisto with a pool "
-            f"of {WHAT_IF_POOL_MAX} connections (≥ the {CONNECTIONS} concurrent requests; "
+            f"of {WHAT_IF_POOL_MAX} connections (fewer than the {CONNECTIONS} concurrent requests; "
             f"default {_pool_max()}): p95 {w['p95_ratio']:.2f}× B, req/s {w['rps_ratio']:.2f}× B"
         )
         result.targets.append(
@@ -505,10 +506,11 @@ async def run_pages(stack) -> Result:
         )
     result.notes.append(
         f"the what-if row is a third server, the product unchanged but started with "
-        f"KORTISTO_DB_POOL_MAX={WHAT_IF_POOL_MAX}: under {CONNECTIONS} concurrent requests and "
-        f"a pool of {_pool_max()}, requests wait for a connection (the tenant scope holds its "
-        "connection for the whole request, response included), which is where the p95 tail "
-        "comes from; the baseline holds its connection only around its queries and render"
+        f"KORTISTO_DB_POOL_MAX={WHAT_IF_POOL_MAX} (the old default): under {CONNECTIONS} "
+        f"concurrent requests a pool smaller than that makes requests wait for a connection (the "
+        "tenant scope holds its connection for the whole request, response included) — the p95 "
+        f"tail that moved the default to {_pool_max()}; the baseline holds its connection only "
+        "around its queries and render"
     )
     result.notes.append(
         "the single uvicorn process is the bottleneck (one worker, one core; wrk and "

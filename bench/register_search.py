@@ -9,11 +9,9 @@ name, surname, the start of a surname, a full name with a typo), exact e-mail (a
 capitals) and exact phone in six formats, round-robin so drift hits every kind alike. Each
 kind runs up to N queries or until its time budget is spent (at least MIN).
 
-What-ifs, bench-only and in the throw-away database, to show where the time goes: the e-mail
-search with a `varchar_pattern_ops` index (a LIKE prefix cannot use the plain btree under the
-C.UTF-8 collation), and a prototype of a two-step name search (`prototype_name_search`): every
-typed word as a substring through the trigram index, at most 500 candidates ranked, e-mail and
-phone looked up for the 20 shown only; the fuzzy trigram match only when no card has the words.
+The what-ifs this benchmark used to carry (an e-mail prefix index; a two-step name search:
+every typed word through the trigram index, at most 500 candidates ranked, contacts for the
+shown rows only) are the product now (core.search, migration 2026-11-22T08:10).
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ import contextlib
 import json
 import random
 import time
-import types
 
 import phonenumbers
 
@@ -42,7 +39,6 @@ BUDGET_1M_S = 90.0
 MIN_1M = 8
 BEFORE_QUERIES = 15  # exact searches before ANALYZE (informational)
 DUP_BEFORE, DUP_AFTER = 25, 50  # per kind
-WHAT_IF_QUERIES, WHAT_IF_BUDGET_S = 100, 15.0
 NAME_P95_MS = 15.0
 EXACT_P95_MS = 2.0
 NAME_P95_1M_MS = 50.0
@@ -103,92 +99,15 @@ def queries(rng: random.Random, sample: list[dict], n: int) -> dict[str, list[tu
     return out
 
 
-_PROTO_COLUMNS = """
-    top.kind, top.id, coalesce(p.first_name || ' ' || p.last_name, o2.name) AS label,
-    CASE WHEN top.kind = 'person' THEN p.title ELSE o2.city END AS title,
-    o.name AS organization_name, p.left_organization_on,
-    CASE WHEN top.kind = 'person' THEN
-        (SELECT email FROM person_email e WHERE e.person = top.id ORDER BY position LIMIT 1)
-    ELSE o2.business_id END AS email,
-    (SELECT phone_e164 FROM person_phone f WHERE f.person = top.id ORDER BY position LIMIT 1)
-        AS phone
-"""
 
-
-async def prototype_name_search(text: str) -> types.SimpleNamespace:
-    """What-if (bench-only, not product code): the name search in two steps.
-
-    1. Cards (and organizations) whose search form contains every typed word, each word a
-       `LIKE '%word%'` the trigram GIN index answers; at most 500 candidates, ranked as the
-       product ranks (starts with the query first, then similarity), the total capped at 500.
-    2. Only if step 1 finds nothing (a typo): `search_name % query` (trigram similarity,
-       threshold 0.4) through the same index, best 20.
-    E-mail and phone are looked up for the 20 shown, not for every candidate."""
-    from core.text import search_form
-
-    conn = DB.current_connection()
-    term = search_form(text)
-    words = term.split()[:5]
-
-    def like(alias: str) -> str:
-        return " AND ".join(f"{alias}.search_name LIKE ${i + 3}" for i in range(len(words)))
-
-    args = [term, _escape_like(term) + "%", *(f"%{_escape_like(w)}%" for w in words)]
-    rows = await conn.fetch(
-        f"""
-        WITH hits AS MATERIALIZED (
-            (SELECT 'person' AS kind, p.id, p.sort_key, p.search_name LIKE $2 AS starts,
-                    ext.similarity(p.search_name, $1) AS sim
-             FROM person p WHERE {like("p")} AND p.merged_into IS NULL
-               AND p.left_organization_on IS NULL LIMIT 500)
-            UNION ALL
-            (SELECT 'organization', o.id, o.sort_key, o.search_name LIKE $2,
-                    ext.similarity(o.search_name, $1)
-             FROM organization o WHERE {like("o")} LIMIT 100)
-        ), top AS (SELECT * FROM hits ORDER BY starts DESC, sim DESC, sort_key, id LIMIT 20)
-        SELECT {_PROTO_COLUMNS}, (SELECT count(*) FROM hits) AS total
-        FROM top LEFT JOIN person p ON top.kind = 'person' AND p.id = top.id
-        LEFT JOIN organization o ON o.id = p.organization
-        LEFT JOIN organization o2 ON top.kind = 'organization' AND o2.id = top.id
-        ORDER BY top.starts DESC, top.sim DESC, top.sort_key, top.id
-        """,
-        *args,
-    )
-    if not rows:
-        await conn.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.4', true)")
-        rows = await conn.fetch(
-            f"""
-            WITH top AS (
-                SELECT 'person' AS kind, p.id, ext.similarity(p.search_name, $1) AS sim,
-                       p.sort_key
-                FROM person p WHERE p.search_name OPERATOR(ext.%) $1
-                  AND p.merged_into IS NULL AND p.left_organization_on IS NULL
-                ORDER BY sim DESC, p.sort_key LIMIT 20)
-            SELECT {_PROTO_COLUMNS}, count(*) OVER () AS total
-            FROM top JOIN person p ON p.id = top.id
-            LEFT JOIN organization o ON o.id = p.organization
-            LEFT JOIN organization o2 ON false
-            ORDER BY top.sim DESC, top.sort_key
-            """,
-            term,
-        )
-    items = [dict(r) for r in rows]
-    total = items[0]["total"] if items else 0
-    return types.SimpleNamespace(items=items, total=total, matched_by="name")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-async def _one_search(text: str, *, prototype: bool = False):
+async def _one_search(text: str):
     from core.search import search
     from tenants.scope import tenant_scope
 
     async with tenant_scope(SLUG):
         t0 = time.perf_counter()
         try:
-            found = await (prototype_name_search(text) if prototype else search(text))
+            found = await search(text)
         except TimeoutError:
             return time.perf_counter() - t0, None
         return time.perf_counter() - t0, found
@@ -207,7 +126,6 @@ async def measure_kinds(
     limit: int,
     budget: float,
     minimum: int,
-    prototype: bool = False,
 ) -> dict[str, dict]:
     """Round-robin over the kinds; each stops after `limit` queries, or once `budget` seconds
     are spent and it has at least `minimum`. Times are of `search()` inside an open scope."""
@@ -221,7 +139,7 @@ async def measure_kinds(
     while active:
         for kind in list(active):
             text, must = plan[kind][i % len(plan[kind])]
-            seconds, found = await _one_search(text, prototype=prototype)
+            seconds, found = await _one_search(text)
             s = stats[kind]
             s["times"].append(seconds)
             spent[kind] += seconds
@@ -468,24 +386,6 @@ async def run_search(stack) -> Result:
             plans[kind] = (text, await explain(core.search, lambda t=text: core.search.search(t)))
         others = await _others(sample, rng)
 
-        # -- what-ifs --------------------------------------------------------------------
-        async with _owner() as conn:
-            await conn.execute(
-                f"CREATE INDEX bench_email_pattern ON {SCHEMA}.person_email "
-                "(email_normalised varchar_pattern_ops)"
-            )
-            await conn.execute(f"ANALYZE {SCHEMA}.person_email")
-        what_email = await measure_kinds(
-            {"exact e-mail": plan["exact e-mail"]},
-            limit=WHAT_IF_QUERIES, budget=WHAT_IF_BUDGET_S, minimum=MIN_QUERIES,
-        )  # fmt: skip
-        async with _owner() as conn:
-            await conn.execute(f"DROP INDEX {SCHEMA}.bench_email_pattern")
-        what_names = await measure_kinds(
-            {k: plan[k] for k in NAME_KINDS},
-            limit=WHAT_IF_QUERIES, budget=WHAT_IF_BUDGET_S, minimum=MIN_QUERIES, prototype=True,
-        )  # fmt: skip
-
         # -- tables ----------------------------------------------------------------------
         cols = ["query kind", "queries", "p50 ms", "p95 ms", "max ms", "avg matches",
                 "found the card", "note"]  # fmt: skip
@@ -526,21 +426,6 @@ async def run_search(stack) -> Result:
         t = Table("exact searches before ANALYZE (right after the bulk load; informational)", cols)
         for kind in EXACT_KINDS:
             _row_for(t, kind, exact_before[kind])
-        result.tables.append(t)
-
-        t = Table(
-            "what-ifs (bench-only, throw-away database): what the product could get",
-            ["query kind", "product p95 ms", "what-if", "what-if n", "what-if p50 ms",
-             "what-if p95 ms"],
-        )  # fmt: skip
-        w = what_email["exact e-mail"]
-        t.add("exact e-mail", _ms(after["exact e-mail"]["times"], 95),
-              "+ index (email_normalised varchar_pattern_ops)", len(w["times"]),
-              _ms(w["times"], 50), _ms(w["times"], 95))  # fmt: skip
-        for kind in NAME_KINDS:
-            w = what_names[kind]
-            t.add(kind, _ms(after[kind]["times"], 95), "prototype: words first, fuzzy only if none",
-                  len(w["times"]), _ms(w["times"], 50), _ms(w["times"], 95))  # fmt: skip
         result.tables.append(t)
 
         result.notes.append(
@@ -616,10 +501,6 @@ async def run_search_1m(stack) -> Result:
         analyze_s = await _analyze()
         plan = queries(rng, gen.sample.persons, QUERIES)
         stats = await measure_kinds(plan, limit=QUERIES, budget=BUDGET_1M_S, minimum=MIN_1M)
-        proto = await measure_kinds(
-            {k: plan[k] for k in NAME_KINDS},
-            limit=WHAT_IF_QUERIES, budget=WHAT_IF_BUDGET_S, minimum=MIN_QUERIES, prototype=True,
-        )  # fmt: skip
         import core.search
 
         plans = {}
@@ -637,10 +518,6 @@ async def run_search_1m(stack) -> Result:
     )
     for kind in NAME_KINDS + EXACT_KINDS:
         _row_for(t, kind, stats[kind])
-    result.tables.append(t)
-    t = Table("what-if (bench-only): prototype_name_search — words first, fuzzy only if none", cols)
-    for kind in NAME_KINDS:
-        _row_for(t, kind, proto[kind])
     result.tables.append(t)
     result.notes.append(
         f"loaded {loaded.persons:,} persons, {loaded.organizations:,} organizations, "

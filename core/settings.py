@@ -63,8 +63,10 @@ class DatabaseSettings:
     """DATABASE_ADMIN_URL: DSN of the owner role that runs migrations and provisioning."""
     app_role: str = "kortisto_app"
     """DATABASE_APP_ROLE: name of the runtime login role; tenant roles are granted to it."""
-    pool_max: int = 10
-    """KORTISTO_DB_POOL_MAX: connections per pool (one pool per event loop and role)."""
+    pool_max: int = 20
+    """KORTISTO_DB_POOL_MAX: connections per pool (one pool per event loop and role). A web
+    request holds its connection for the whole request (the tenant scope is its transaction),
+    so this is the number of requests a worker serves at once without queueing."""
     pool_max_queries: int = 5000
     """KORTISTO_DB_POOL_MAX_QUERIES: recycle a connection after this many queries."""
     pool_max_idle_seconds: float = 60.0
@@ -155,7 +157,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         url=Secret(get("DATABASE_URL", "")),
         admin_url=Secret(get("DATABASE_ADMIN_URL", "")),
         app_role=get("DATABASE_APP_ROLE", "kortisto_app"),
-        pool_max=_int(env, "KORTISTO_DB_POOL_MAX", 10),
+        pool_max=_int(env, "KORTISTO_DB_POOL_MAX", 20),
         pool_max_queries=_int(env, "KORTISTO_DB_POOL_MAX_QUERIES", 5000),
         pool_max_idle_seconds=_float(env, "KORTISTO_DB_POOL_MAX_IDLE_SECONDS", 60),
         connect_timeout_seconds=_float(env, "KORTISTO_DB_CONNECT_TIMEOUT", 3),

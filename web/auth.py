@@ -7,7 +7,8 @@
 - `access_guard` is installed once on the app, so no route can forget it. Tenant routes need a
   signed-in user whose role is in the route's `opt["roles"]` (default: admin and staff);
   routes marked `opt={"public": True}` (login, invitations) are open. Routes outside tenants
-  (health, static files, language) are not tenant data and pass.
+  (health, static files, language) are not tenant data and pass. An operator under a
+  break-glass grant (see web.operator_auth) may read the routes staff may read.
 - When the tenant requires TOTP for admins, an admin without it may reach only the routes
   marked `opt={"during_enrolment": True}` (enrolment, sign-out) until they have set it up;
   every other route sends them to the enrolment page.
@@ -112,6 +113,13 @@ def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     user = connection.scope.get("user")
     if user is None:
         raise NotAuthorizedException("sign in required")
+    if user["role"] == "operator":
+        # Break-glass (web.operator_auth): reading what staff may read, nothing more, and not
+        # the pages about one's own account (`opt={"break_glass": False}`), which an operator
+        # does not have. Writes were refused before the (READ ONLY) transaction opened.
+        if "staff" not in opt.get("roles", STAFF_ROLES) or opt.get("break_glass") is False:
+            raise PermissionDeniedException("not open to break-glass access")
+        return
     if user["role"] not in opt.get("roles", STAFF_ROLES):
         raise PermissionDeniedException("not allowed for this role")
     if connection.scope.get("totp_enrolment_due") and not opt.get("during_enrolment"):

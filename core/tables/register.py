@@ -112,3 +112,48 @@ TRIGRAM_INDEXES = (
     "USING gin (search_name ext.gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS person_keywords_gin ON person USING gin (keywords)",
 )
+
+# The words of every person's and organization's name, each once. A typo is corrected
+# against this vocabulary (thousands of rows, not the whole register), then the cards are
+# found by the corrected words. Statement-level triggers keep it current, bulk COPY included;
+# words are never removed (a stale word only costs a lookup that finds no card).
+NAME_VOCABULARY = (
+    "CREATE TABLE IF NOT EXISTS name_word (word varchar(100) PRIMARY KEY)",
+    "CREATE INDEX IF NOT EXISTS name_word_trgm ON name_word USING gin (word ext.gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS person_email_normalised_prefix ON person_email "
+    "(email_normalised varchar_pattern_ops)",
+    """CREATE OR REPLACE FUNCTION collect_name_words() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+        INSERT INTO name_word (word)
+        SELECT DISTINCT w FROM new_rows, unnest(string_to_array(new_rows.search_name, ' ')) w
+        WHERE length(w) BETWEEN 2 AND 100
+        ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END $$""",
+    *(
+        f"CREATE OR REPLACE TRIGGER {table}_name_words_{event.lower()} AFTER {event} ON {table} "
+        f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION collect_name_words()"
+        for table in ("person", "organization")
+        for event in ("INSERT", "UPDATE")
+    ),
+    # Searches stay fast without waiting for (auto)vacuum: no GIN pending list to scan.
+    *(
+        f"ALTER INDEX {index} SET (fastupdate = off)"
+        for index in (
+            "person_search_name_trgm",
+            "organization_search_name_trgm",
+            "person_keywords_gin",
+            "name_word_trgm",
+        )
+    ),
+    "SELECT gin_clean_pending_list(c.oid::regclass) FROM pg_class c "
+    "WHERE c.relname IN ('person_search_name_trgm', 'organization_search_name_trgm', "
+    "'person_keywords_gin') "
+    "AND c.relnamespace = current_schema()::regnamespace",
+    "INSERT INTO name_word (word) SELECT DISTINCT w FROM ("
+    "SELECT search_name FROM person UNION ALL SELECT search_name FROM organization) n, "
+    "unnest(string_to_array(n.search_name, ' ')) w WHERE length(w) BETWEEN 2 AND 100 "
+    "ON CONFLICT DO NOTHING",
+)

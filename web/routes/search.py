@@ -55,7 +55,9 @@ def _organization_row(row: dict) -> dict[str, Any]:
     }
 
 
-async def _find(query: str, include_departed: bool, offset: int) -> tuple[list[dict], int, str]:
+async def _find(
+    query: str, include_departed: bool, offset: int
+) -> tuple[list[dict], int, str, bool]:
     if query:
         found = await search(
             query, include_departed=include_departed, limit=PAGE_SIZE, offset=offset
@@ -64,11 +66,11 @@ async def _find(query: str, include_departed: bool, offset: int) -> tuple[list[d
             _organization_row(r) if r["kind"] == "organization" else _person_row(r)
             for r in found.items
         ]
-        return rows, found.total, found.matched_by
+        return rows, found.total, found.matched_by, found.more
     people, total = await list_persons(
         include_departed=include_departed, limit=PAGE_SIZE, offset=offset
     )
-    return [_person_row(r) for r in people], total, "list"
+    return [_person_row(r) for r in people], total, "list", False
 
 
 async def results_page(
@@ -77,14 +79,15 @@ async def results_page(
     """The list-and-search page (or its results block): shared by /persons/ and /search."""
     query = query.strip()[:200]
     number = page_number(page)
-    rows, total, matched_by = await _find(query, include_departed, (number - 1) * PAGE_SIZE)
+    rows, total, matched_by, more = await _find(query, include_departed, (number - 1) * PAGE_SIZE)
     params = {"q": query, "include_departed": "1" if include_departed else ""}
     if not rows and number > 1:
         # Past the last page (a stale link): show the last page instead of nothing.
-        rows, total, matched_by = await _find(query, include_departed, 0)
+        rows, total, matched_by, more = await _find(query, include_departed, 0)
         number = max(1, -(-total // PAGE_SIZE))
         if number > 1:
-            rows, total, matched_by = await _find(query, include_departed, (number - 1) * PAGE_SIZE)
+            offset = (number - 1) * PAGE_SIZE
+            rows, total, matched_by, more = await _find(query, include_departed, offset)
     paging = pager(request.url.path, params, number, total, PAGE_SIZE)
     context = {
         **tenant_context(),
@@ -94,6 +97,7 @@ async def results_page(
         "rows": rows,
         "total": total,
         "matched_by": matched_by,
+        "more": more,
         "pager": paging,
     }
     block = "results" if wants_fragment(request) else None

@@ -1,0 +1,134 @@
+"""Name search: every typed word as a substring first, typos corrected against the name
+vocabulary (kept current by triggers), ranking, organizations, short input, paging."""
+
+from datetime import date
+
+import pytest
+
+from core.db import DB
+from core.organizations import OrganizationInput, create_organization, update_organization
+from core.persons import PersonInput, create_person, mark_left, update_person
+from core.search import search
+from tenants.scope import tenant_scope
+
+
+@pytest.fixture
+async def tenant(make_tenant):
+    return await make_tenant()
+
+
+async def _person(first, last, **kw):
+    return await create_person(PersonInput(first_name=first, last_name=last, **kw))
+
+
+def _labels(found):
+    return [item["label"] for item in found.items]
+
+
+async def test_words_in_any_order_and_half_typed_names_find_the_card(tenant):
+    async with tenant_scope(tenant.slug):
+        await _person("Anna", "Virtanen")
+        await _person("Pekka", "Korhonen")
+        for typed in ("anna virtanen", "Virtanen Anna", "virt", "VIRTANEN", "anna virt"):
+            found = await search(typed)
+            assert _labels(found) == ["Anna Virtanen"], typed
+            assert found.matched_by == "name"
+
+
+async def test_word_starts_rank_before_matches_inside_a_word(tenant):
+    async with tenant_scope(tenant.slug):
+        await _person("Joanna", "Aalto")  # alphabetically first, "anna" inside a word
+        await _person("Anna", "Virtanen")
+        found = await search("anna")
+    assert _labels(found) == ["Anna Virtanen", "Joanna Aalto"]
+
+
+async def test_typo_is_corrected_against_the_vocabulary(tenant):
+    async with tenant_scope(tenant.slug):
+        await _person("Åsa", "Honkavaara")
+        await _person("Matti", "Meikäläinen")
+        found = await search("Åsa Hnokavaara")
+        assert _labels(found) == ["Åsa Honkavaara"]
+        assert _labels(await search("meikalaine")) == ["Matti Meikäläinen"]
+        assert _labels(await search("meikälänen")) == ["Matti Meikäläinen"]
+        assert (await search("qqqxxzz")).total == 0
+
+
+async def test_vocabulary_follows_inserts_and_renames(tenant):
+    async with tenant_scope(tenant.slug):
+        pid = await _person("Ville", "Vallaton")
+        words = await DB.current_connection().fetch("SELECT word FROM name_word ORDER BY word")
+        assert [r["word"] for r in words] == ["vallaton", "ville"]
+        await update_person(pid, PersonInput(first_name="Ville", last_name="Kuusinen"))
+        # The new surname is in the vocabulary, so its typo now finds the card.
+        assert _labels(await search("Kuusnien")) == ["Ville Kuusinen"]
+        org = await create_organization(OrganizationInput(name="Pajulahden Puutarha Oy"))
+        assert _labels(await search("pajulahen")) == ["Pajulahden Puutarha Oy"]
+        await update_organization(org["id"], OrganizationInput(name="Koivikon Taimisto Oy"))
+        assert _labels(await search("koivkon")) == ["Koivikon Taimisto Oy"]
+
+
+async def test_organizations_and_people_are_found_together_with_totals(tenant):
+    async with tenant_scope(tenant.slug):
+        await create_organization(OrganizationInput(name="Virtasen Kone Oy"))
+        await _person("Pekka", "Virtanen")
+        found = await search("virta")
+    assert sorted(_labels(found)) == ["Pekka Virtanen", "Virtasen Kone Oy"]
+    assert {item["kind"] for item in found.items} == {"person", "organization"}
+    assert found.total == 2
+
+
+async def test_short_input_matches_name_starts_only(tenant):
+    async with tenant_scope(tenant.slug):
+        await _person("Kari", "Vilén")
+        await _person("Olli", "Kivi")
+        found = await search("vi")
+    assert _labels(found) == ["Kari Vilén"]  # "Kivi" has "vi" only inside the word
+
+
+async def test_keyword_finds_a_card_that_has_it(tenant):
+    async with tenant_scope(tenant.slug):
+        await _person("Liisa", "Lahtinen", keywords="golf, hallitus")
+        found = await search("hallitus")
+    assert _labels(found) == ["Liisa Lahtinen"]
+
+
+async def test_departed_are_hidden_unless_asked(tenant):
+    async with tenant_scope(tenant.slug):
+        pid = await _person("Eero", "Lähtevä")
+        await mark_left(pid, date(2026, 1, 31))
+        assert (await search("lähtevä")).total == 0
+        assert _labels(await search("lähtevä", include_departed=True)) == ["Eero Lähtevä"]
+
+
+async def test_paging_counts_every_match_and_pages_in_order(tenant):
+    async with tenant_scope(tenant.slug):
+        for i in range(7):
+            await _person(f"Henkilö{chr(ord('a') + i)}", "Sivutettava")
+        first = await search("sivutettava", limit=3)
+        second = await search("sivutettava", limit=3, offset=3)
+        last = await search("sivutettava", limit=3, offset=6)
+    assert first.total == second.total == last.total == 7
+    labels = _labels(first) + _labels(second) + _labels(last)
+    assert labels == sorted(labels) and len(set(labels)) == 7
+
+
+async def test_past_the_ranking_cap_says_there_are_more_and_pages_stop_at_it(
+    tenant, monkeypatch
+):
+    import core.search
+
+    monkeypatch.setattr(core.search, "RANKED_HITS", 4)
+    names = ("Eeva", "Aino", "Daniel", "Cecilia", "Bertta", "Fanni")
+    async with tenant_scope(tenant.slug):
+        for first in names:
+            await _person(first, "Yleinen")
+        first_page = await search("yleinen", limit=3)
+        second_page = await search("yleinen", limit=3, offset=3)
+        few = await search("aino yleinen")
+    assert first_page.more and first_page.total == 4
+    shown = _labels(first_page) + _labels(second_page)
+    assert len(shown) == 4 and len(set(shown)) == 4  # the pages end at the cap
+    assert _labels(first_page) == sorted(_labels(first_page))
+    assert set(shown) <= {f"{n} Yleinen" for n in names}
+    assert not few.more and _labels(few) == ["Aino Yleinen"]
