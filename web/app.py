@@ -29,6 +29,7 @@ from web.middleware import HostTenantRewrite, TenantScopeMiddleware
 from web.routes.account import AccountController
 from web.routes.account_totp import AccountTotpController
 from web.routes.admin_areas import AdminAreasController
+from web.routes.admin_operator_access import AdminOperatorAccessController
 from web.routes.admin_settings import AdminSettingsController
 from web.routes.admin_users import AdminUsersController
 from web.routes.api_organizations import OrganizationApiController, api_router
@@ -40,6 +41,9 @@ from web.routes.language import LanguageController, TenantLanguageController
 from web.routes.login import LoginController
 from web.routes.login_code import LoginCodeController
 from web.routes.merge import MergePagesController
+from web.routes.operator_console import OperatorConsoleController
+from web.routes.operator_login import OperatorLoginController
+from web.routes.operator_tools import OperatorToolsController
 from web.routes.organizations import OrganizationPagesController
 from web.routes.persons import PersonPagesController
 from web.routes.search import SearchController
@@ -77,6 +81,10 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             LoginCodeController,
             AccountController,
             AccountTotpController,
+            AdminOperatorAccessController,
+            OperatorLoginController,
+            OperatorConsoleController,
+            OperatorToolsController,
             AdminSettingsController,
             AdminUsersController,
             AdminAreasController,

@@ -12,6 +12,7 @@ from core.tables.audit import APPEND_ONLY_TABLES, AuditEvent
 from core.tables.jobs import HealthReport, JobRun, OutboxMessage
 from core.tables.privacy import Rectification
 from core.tables.register import (
+    NAME_VOCABULARY,
     TRIGRAM_INDEXES,
     Employment,
     Organization,
@@ -46,11 +47,16 @@ TENANT_TABLES = [
 DEFAULT_BUSINESS_AREAS = ("Myynti", "Tuotanto", "Asiakaspalvelu")
 
 # Statements run after the tables' own DDL (indexes Piccolo cannot express).
-EXTRA_TENANT_DDL = TRIGRAM_INDEXES + tuple(
-    f"INSERT INTO business_area (id, name, archived, created_at) "
-    f"VALUES (gen_random_uuid(), '{name}', false, now()) ON CONFLICT (name) DO NOTHING"
-    for name in DEFAULT_BUSINESS_AREAS
-) + (AREA_NAME_INDEX,)
+EXTRA_TENANT_DDL = (
+    TRIGRAM_INDEXES
+    + NAME_VOCABULARY
+    + tuple(
+        f"INSERT INTO business_area (id, name, archived, created_at) "
+        f"VALUES (gen_random_uuid(), '{name}', false, now()) ON CONFLICT (name) DO NOTHING"
+        for name in DEFAULT_BUSINESS_AREAS
+    )
+    + (AREA_NAME_INDEX,)
+)
 
 __all__ = [
     "TENANT_TABLES",
