@@ -1,8 +1,9 @@
 """Tenant scope for web requests, and host→tenant mapping.
 
 `TenantScopeMiddleware` runs after routing (so the `tenant` path parameter is known) and wraps
-the whole handler, response included, in the tenant's transaction. `HostTenantRewrite` runs
-before routing: a request to a mapped host (acme.example.fi/...) is served as /t/acme/...
+the whole handler, response included, in the tenant's transaction (READ ONLY for an operator
+under a break-glass grant). `HostTenantRewrite` runs before routing: a request to a mapped host
+(acme.example.fi/...) is served as /t/acme/...
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tenants.scope import slug_for_host, tenant_scope
+from web.operator_auth import break_glass_gate
 
 TENANT_PARAM = "tenant"
 
@@ -25,6 +27,14 @@ class TenantScopeMiddleware(ASGIMiddleware):
         slug = scope.get("path_params", {}).get(TENANT_PARAM)
         if slug is None:
             await next_app(scope, receive, send)
+            return
+        # An operator's request is decided before any tenant transaction opens (web.operator_auth).
+        access = await break_glass_gate(scope, slug)
+        if access is not None:
+            async with tenant_scope(slug, read_only=True):
+                scope["user"] = access.as_user()  # type: ignore[typeddict-unknown-key]
+                scope["break_glass"] = access.grant  # type: ignore[typeddict-unknown-key]
+                await next_app(scope, receive, send)
             return
         async with tenant_scope(slug):
             await next_app(scope, receive, send)

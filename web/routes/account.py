@@ -75,7 +75,8 @@ def session_rows(sessions: list[Session], current_key: str) -> list[dict]:
 
 class AccountController(Controller):
     path = "/t/{tenant:str}/account"
-    opt = {"roles": EVERY_ROLE}
+    # break_glass False: one's own account; an operator under break-glass has none here.
+    opt = {"roles": EVERY_ROLE, "break_glass": False}
     include_in_schema = False
 
     @get("/")

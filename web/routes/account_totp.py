@@ -54,6 +54,7 @@ def grouped(secret: str) -> str:
 
 class AccountTotpController(Controller):
     path = "/t/{tenant:str}/account/totp"
+    opt = {"break_glass": False}  # one's own account: never for an operator (web.auth)
     include_in_schema = False
 
     @get("/", opt=ENROLMENT)
