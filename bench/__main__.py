@@ -1,6 +1,6 @@
-"""`python -m bench [provisioning|migrate|scope|memory|register|pages|search|fragments ...]`.
+"""`python -m bench [provisioning|migrate|scope|memory|auth|register|pages|search|fragments ...]`.
 
-Without a name: the four platform benchmarks. `register` = pages, search and fragments (the
+Without a name: the five platform benchmarks. `register` = pages, search and fragments (the
 register's benchmarks: ~9 min more, so not in the default run), plus search-1m with
 KORTISTO_BENCH_FULL=1.
 
@@ -22,7 +22,7 @@ import psutil
 
 from bench.common import FULL, ROOT, Result, close_pools, machine, private_stack, server_version
 
-BENCHES = ("provisioning", "migrate", "memory", "scope")
+BENCHES = ("provisioning", "migrate", "memory", "scope", "auth")
 REGISTER = ("pages", "search", "fragments")
 ALL = BENCHES + REGISTER + ("search-1m",)
 GROUPS = {"register": REGISTER + (("search-1m",) if FULL else ())}
@@ -42,6 +42,10 @@ def _runner(name: str):
         from bench.scope import run_scope
 
         return run_scope
+    if name == "auth":
+        from bench.auth import run_auth
+
+        return run_auth
     if name == "pages":
         from bench.register import run_pages
 

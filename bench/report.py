@@ -10,7 +10,10 @@ from bench.common import Table, fmt
 HERE = Path(__file__).resolve().parent
 JSON_PATH = HERE / "results.json"
 MD_PATH = HERE / "RESULTS.md"
-ORDER = ("provisioning", "migrate", "scope", "memory", "pages", "search", "search-1m", "fragments")
+ORDER = (
+    "provisioning", "migrate", "scope", "memory", "auth",
+    "pages", "search", "search-1m", "fragments",
+)
 
 
 def load() -> dict[str, dict]:

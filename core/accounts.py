@@ -16,6 +16,7 @@ from core.db import DB
 from core.passwords import check_strength, hash_password, needs_rehash, verify_password
 from core.secret_box import open_sealed, seal
 from core.tables.accounts import ROLES
+from core.tenant_settings import TOTP_REQUIRED_FOR_ADMINS
 from core.throttle import LoginThrottle
 from core.validation import ValidationFailed, normalise_email
 
@@ -71,6 +72,24 @@ async def get_user(user_id: uuid.UUID | str) -> dict | None:
         uuid.UUID(str(user_id)),
     )
     return dict(row) if row else None
+
+
+async def get_session_user(user_id: uuid.UUID | str) -> tuple[dict | None, bool]:
+    """The user behind a session, and whether the tenant requires TOTP of admins.
+
+    One round trip for both: this runs on every signed-in request."""
+    row = await DB.current_connection().fetchrow(
+        "SELECT id, email, display_name, role, person, active, totp_enabled, locale, "
+        "sessions_valid_after, last_login_at, "
+        "(SELECT value = 'on' FROM tenant_setting WHERE name = $2) AS totp_required "
+        "FROM app_user WHERE id = $1",
+        uuid.UUID(str(user_id)),
+        TOTP_REQUIRED_FOR_ADMINS,
+    )
+    if row is None:
+        return None, False
+    user = dict(row)
+    return user, bool(user.pop("totp_required"))
 
 
 async def authenticate(

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 from litestar import Request, Response
@@ -28,11 +27,10 @@ from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from core.accounts import get_user
+from core.accounts import get_session_user
 from core.redis_client import redis_for_current_loop
 from core.sessions import SessionStore
 from core.settings import get_settings
-from core.tenant_settings import totp_required_for_admins
 from core.throttle import LoginThrottle
 
 SESSION_COOKIE_PREFIX = "kortisto_session_"
@@ -68,14 +66,17 @@ def client_address(request: Request) -> str:
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
+    """The request's cookies. A plain split, not SimpleCookie (~70 µs a request here): our
+    own cookies are URL-safe tokens, never quoted; a malformed pair is skipped, and the first
+    of two same-named cookies wins, as browsers send the most specific path first."""
+    found: dict[str, str] = {}
     for name, value in scope.get("headers", []):
         if name == b"cookie":
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: S112 - a malformed cookie header is just no session
-                continue
-    return {key: morsel.value for key, morsel in jar.items()}
+            for pair in value.decode("latin-1").split(";"):
+                key, sep, val = pair.strip().partition("=")
+                if sep and key and key not in found:
+                    found[key] = val.strip()
+    return found
 
 
 class SessionMiddleware(ASGIMiddleware):
@@ -89,7 +90,7 @@ class SessionMiddleware(ASGIMiddleware):
                 store = session_store()
                 session = await store.get(slug, session_id)
                 if session is not None:
-                    user = await get_user(session.subject)
+                    user, totp_required = await get_session_user(session.subject)
                     valid = (
                         user is not None
                         and user["active"]
@@ -98,9 +99,8 @@ class SessionMiddleware(ASGIMiddleware):
                     if valid:
                         scope["user"] = user
                         scope["auth"] = session
-                        # Only an admin without TOTP costs the extra query.
                         if user["role"] == "admin" and not user["totp_enabled"]:
-                            scope["totp_enrolment_due"] = await totp_required_for_admins()
+                            scope["totp_enrolment_due"] = totp_required
                     else:
                         await store.revoke(slug, session.subject, session.key)
         await next_app(scope, receive, send)

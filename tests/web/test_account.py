@@ -315,3 +315,18 @@ async def test_admin_must_enrol_first_when_the_tenant_requires_it(make_tenant, b
     # Signing out works during enrolment too.
     out = await fresh.post(f"/t/{t.slug}/logout")
     assert out.status_code == 303 and out.headers["location"] == f"/t/{t.slug}/login"
+
+
+def test_cookie_header_is_read_without_simplecookie():
+    from web.auth import _cookies
+
+    scope = {
+        "headers": [
+            (b"accept", b"text/html"),
+            (b"cookie", b'broken; kortisto_session_a=abc-_123; x="q"; =nokey; kortisto_lang=sv'),
+            (b"cookie", b"kortisto_session_a=second"),
+        ]
+    }
+    found = _cookies(scope)
+    assert found["kortisto_session_a"] == "abc-_123"  # the first one wins
+    assert found["kortisto_lang"] == "sv" and "broken" not in found and "" not in found
