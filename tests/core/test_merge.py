@@ -9,7 +9,8 @@ import pytest
 from core import merge as merge_module
 from core.db import as_admin, transaction
 from core.duplicates import find_duplicates
-from core.merge import MergeError, merge_persons, merge_preview, merges_into, person_references
+from core.merge import merge_persons, merges_into, person_references
+from core.merge_plan import MergeError, merge_preview
 from core.organizations import OrganizationInput, create_organization
 from core.persons import (
     PersonInput,

@@ -21,7 +21,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from core.duplicates import find_duplicates
-from core.merge import FIELDS, SIDES, MergeError, merge_persons, merge_preview
+from core.merge import merge_persons
+from core.merge_plan import FIELDS, SIDES, MergeError, merge_preview
 from core.persons import PersonInput, PersonMergedError, PersonNotFoundError, get_person
 from core.search import search
 from web.forms import display_phone, parse_uuid, render, tenant_context, wants_fragment
