@@ -47,11 +47,11 @@ def _runner(name: str):
 
         return run_auth
     if name == "pages":
-        from bench.register import run_pages
+        from bench.register_pages import run_pages
 
         return run_pages
     if name == "fragments":
-        from bench.register import run_fragments
+        from bench.register_fragments import run_fragments
 
         return run_fragments
     if name == "search":
