@@ -78,8 +78,8 @@ async def _render_times(setup: dict, cookies: dict[str, str]) -> dict[str, tuple
         card["phone_rows"] = [(p, display_phone(p)) for p in card["phones"]]
         lists = {}
         for label, query in ((f"list ?q={SEARCH_TERM}", SEARCH_TERM), ("list (no query)", "")):
-            rows, total, matched_by = await _find(query, False, 0)
-            lists[label] = (query, rows, total, matched_by)
+            rows, total, matched_by, more = await _find(query, False, 0)
+            lists[label] = (query, rows, total, matched_by, more)
 
     def timed(template, context, block: str | None) -> float:
         samples = []
@@ -94,12 +94,12 @@ async def _render_times(setup: dict, cookies: dict[str, str]) -> dict[str, tuple
 
     out: dict[str, tuple[float, float]] = {}
     list_template = env.get_template("persons/list.html")
-    for label, (query, rows, total, matched_by) in lists.items():
+    for label, (query, rows, total, matched_by, more) in lists.items():
         path = f"/t/{SLUG}/persons/"
         request = _fake_request(path, f"q={query}" if query else "", cookies, user)
         context = {
             **tenant, "current": "persons", "query": query, "include_departed": False,
-            "rows": rows, "total": total, "matched_by": matched_by,
+            "rows": rows, "total": total, "matched_by": matched_by, "more": more,
             "pager": pager(path, {"q": query, "include_departed": ""}, 1, total, 20),
             "request": request,
         }  # fmt: skip
