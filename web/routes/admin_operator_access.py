@@ -49,6 +49,8 @@ class AdminOperatorAccessController(Controller):
         self, request: Request, tenant: FromPath[str], grant_id: FromPath[uuid.UUID]
     ) -> Response:
         grant = await revoke_by_tenant_admin(grant_id, current_user(request))
+        if grant is None and all(g["id"] != grant_id for g in await grants_for_current_tenant()):
+            raise NotFoundException()  # not this tenant's grant (another tenant's id is 404)
         done = "revoked" if grant is not None else "not_active"
         return Redirect(f"/t/{tenant}/admin/operator-access/?done={done}", status_code=303)
 

@@ -321,5 +321,7 @@ class ImportController(Controller):
         self, tenant: FromPath[str], kind: FromPath[str], import_id: FromPath[UUID]
     ) -> Redirect:
         _kind(kind)
+        if await _store().stat(_key(import_id)) is None:
+            raise NotFoundException()  # cancelled already, or not this tenant's upload
         await _forget(import_id)
         return Redirect(f"/t/{tenant}/import/?cancelled=true", status_code=303)

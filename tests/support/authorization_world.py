@@ -1,0 +1,163 @@
+"""A tenant with one real object behind every path parameter, for the authorization matrix.
+
+`build_world(slug)` fills a freshly provisioned tenant: an end customer, two more cards (one to
+merge with), an organization, a spare staff user, a business area, a pending invitation, an
+uploaded import waiting for confirmation, an export archive and a break-glass grant held by a
+helper operator. `World.ids` maps each path parameter name to a real value of this tenant.
+
+Some requests use up what they point at (ending a session, revoking a grant, cancelling an
+import, archiving an area, a wrong key code on an invitation). `World.fresh(...)` makes a new
+object for each such request, so the walk stays valid whatever order it runs in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from core import break_glass, invitations
+from core.business_areas import add_area
+from core.db import DB
+from core.organizations import OrganizationInput, create_organization
+from core.persons import PersonInput, create_person
+from core.redis_client import redis_for_current_loop
+from core.sessions import SessionStore
+from core.settings import get_settings
+from core.storage import ObjectStore
+from tenants.archive import ARCHIVE_PREFIX, archive_name
+from tenants.scope import platform_transaction, tenant_scope
+from tests.conftest import add_self_user
+from tests.support.auth_client import user_email
+from tests.support.operator_client import create_operator
+from web.auth import secret_key
+
+IMPORT_CSV = "first_name,last_name,emails\nTuoti,Tuotava,tuoti.tuotava@tuonti.example\n"
+GRANT_REASON = "Valtuutusmatriisin testi: tukipyyntö 42"
+
+
+@dataclass
+class World:
+    slug: str
+    ids: dict[str, str]
+    users: dict[str, uuid.UUID]  # role -> user id
+    helper_operator: dict
+    secrets: list[str] = field(default_factory=list)  # names B's data must never show
+
+    async def fresh(self, param: str, *, role: str, operator: dict | None) -> str:
+        """A new object for a request that uses its target up (see the module docstring)."""
+        async with tenant_scope(self.slug):
+            if param == "token":
+                return await _invitation(self.slug)
+            if param == "import_id":
+                return await _stored_import()
+            if param == "area_id":
+                return str(await add_area(f"Arkistoitava {uuid.uuid4().hex[:8]}"))
+        if param == "key":
+            # A second session of the requesting user (staff's when the role has none here).
+            subject = self.users.get(role, self.users["staff"])
+            session_id = await _sessions().create(self.slug, str(subject))
+            return hashlib.sha256(session_id.encode()).hexdigest()
+        if param == "grant_id":  # a tenant admin revokes the helper operator's grant
+            return await open_grant(self.helper_operator, self.slug)
+        if param == "own_grant_id":
+            # The console ends the requesting operator's own grant. It opens this tenant to
+            # them only until that very request ends it (other roles get the helper's).
+            holder = operator if role == "operator" and operator else self.helper_operator
+            return await open_grant(holder, self.slug)
+        raise KeyError(param)
+
+
+def _sessions() -> SessionStore:
+    return SessionStore(redis_for_current_loop(get_settings().redis_url.reveal()))
+
+
+async def _invitation(slug: str) -> str:
+    issued = await invitations.issue(
+        f"kutsuttu-{uuid.uuid4().hex[:8]}@{slug}.example",
+        purpose="invite",
+        role="staff",
+        secret_key=secret_key(),
+    )
+    return issued.token
+
+
+async def _stored_import() -> str:
+    import_id = uuid.uuid4()
+    store = ObjectStore.from_settings(get_settings())
+    await store.put(f"imports/{import_id}.csv", IMPORT_CSV.encode(), "text/csv")
+    return str(import_id)
+
+
+async def open_grant(operator: dict, slug: str) -> str:
+    """A new active grant for `operator` on `slug` (ending the one it may already hold)."""
+    async with platform_transaction():
+        held = await break_glass.active_grant(operator["id"], slug)
+        if held:
+            await break_glass.revoke(held["id"], revoked_by="authorization matrix test")
+        grant = await break_glass.create_grant(operator, slug, GRANT_REASON, 30)
+    return str(grant["id"])
+
+
+async def end_grants(operator: dict, slug: str) -> None:
+    async with platform_transaction():
+        held = await break_glass.active_grant(operator["id"], slug)
+        if held:
+            await break_glass.revoke(held["id"], revoked_by="authorization matrix test")
+
+
+async def build_world(slug: str, *, label: str) -> World:
+    """Objects of every kind in tenant `slug`; names carry `label` so a leak is recognisable."""
+    await add_self_user(slug)
+    async with tenant_scope(slug):
+        conn = DB.current_connection()
+        org = await create_organization(OrganizationInput(name=f"{label} Organisaatio Oy"))
+        person = await create_person(
+            PersonInput(first_name=label, last_name="Kortillinen", emails=[f"k@{slug}.example"])
+        )
+        other = await create_person(PersonInput(first_name=label, last_name="Yhdistettävä"))
+        spare = uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO app_user (id, email, display_name, role) VALUES ($1, $2, $3, 'staff')",
+            spare,
+            f"vara@{slug}.example",
+            f"{label} Varakäyttäjä",
+        )
+        users = {
+            row["role"]: row["id"]
+            for row in await conn.fetch(
+                "SELECT id, role FROM app_user WHERE email = ANY($1::text[])",
+                [user_email(slug, r) for r in ("admin", "staff", "self")],
+            )
+        }
+        area = await add_area(f"{label} alue")
+        token = await _invitation(slug)
+        import_id = await _stored_import()
+        archive = archive_name(str(uuid.uuid4()), datetime.now(UTC))
+        await ObjectStore.from_settings(get_settings()).put(
+            ARCHIVE_PREFIX + archive, b"\x1f\x8b archive", "application/gzip"
+        )
+    helper = await create_operator(name=f"{label} Apuoperaattori")
+    grant = await open_grant(helper, slug)
+    ids = {
+        "tenant": slug,
+        "slug": slug,  # the operator console's name for a tenant
+        "person_id": str(person),
+        "other_id": str(other),
+        "org_id": str(org["id"]),
+        "user_id": str(spare),
+        "area_id": str(area),
+        "token": token,
+        "kind": "persons",
+        "import_id": import_id,
+        "name": "consents",  # a person page section; archives use `archive` below
+        "archive": archive,
+        "grant_id": grant,
+        "key": "0" * 64,  # replaced per request (see World.fresh)
+        "action": "suspend",  # operator console: the confirmation page, never confirmed here
+        "code": "sv",
+        "file_path": "kortisto.css",
+        "path": "swagger",
+    }
+    return World(slug, ids, users, helper, secrets=[f"{label} Kortillinen", f"{label} Organ"])
