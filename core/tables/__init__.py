@@ -9,6 +9,20 @@ from core.tables.accounts import (
     UserArea,
 )
 from core.tables.audit import APPEND_ONLY_TABLES, AuditEvent
+from core.tables.content import (
+    CONTENT_DDL,
+    Attachment,
+    Comment,
+    ContactEvent,
+    ContentItem,
+    ContentLink,
+    ContentParticipant,
+    CustomerFeedback,
+    CustomerPreference,
+    OrganizationOrder,
+    OrganizationPayment,
+    SellerContact,
+)
 from core.tables.jobs import HealthReport, JobRun, OutboxMessage
 from core.tables.privacy import Rectification
 from core.tables.register import (
@@ -41,6 +55,17 @@ TENANT_TABLES = [
     Rectification,
     TenantSetting,
     AuditEvent,
+    ContentItem,
+    ContentLink,
+    ContentParticipant,
+    Attachment,
+    ContactEvent,
+    CustomerFeedback,
+    CustomerPreference,
+    Comment,
+    OrganizationOrder,
+    OrganizationPayment,
+    SellerContact,
 ]
 
 # Business areas every new register starts with (DESIGN §1: sales, production, support).
@@ -56,6 +81,7 @@ EXTRA_TENANT_DDL = (
         for name in DEFAULT_BUSINESS_AREAS
     )
     + (AREA_NAME_INDEX,)
+    + CONTENT_DDL
 )
 
 __all__ = [
@@ -80,4 +106,15 @@ __all__ = [
     "AuditEvent",
     "APPEND_ONLY_TABLES",
     "DEFAULT_BUSINESS_AREAS",
+    "ContentItem",
+    "ContentLink",
+    "ContentParticipant",
+    "Attachment",
+    "ContactEvent",
+    "CustomerFeedback",
+    "CustomerPreference",
+    "Comment",
+    "OrganizationOrder",
+    "OrganizationPayment",
+    "SellerContact",
 ]
