@@ -122,8 +122,13 @@ def clean_person(data: PersonInput) -> CleanPerson:
 def _card_columns(card: CleanPerson) -> tuple:
     """Values for the columns $2–$9 of the INSERT and UPDATE of a card, derived ones included."""
     return (
-        card.first_name, card.last_name, card.title, card.organization_id, card.keywords,
-        card.description, search_form(card.full_name),
+        card.first_name,
+        card.last_name,
+        card.title,
+        card.organization_id,
+        card.keywords,
+        card.description,
+        search_form(card.full_name),
         sort_key(f"{card.last_name} {card.first_name}"),
     )
 
