@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-full i18n browser clean-data help
+.PHONY: run test lint bench bench-full i18n browser bench-tools clean-data help
 
 help:
 	@echo "make run    - embedded servers, demo tenants, web + worker + scheduler on :8000"
@@ -29,6 +29,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: run 'sudo apt-get install chromium'"; exit 1; fi; }
 
+# wrk drives the page benchmarks (Kortisto vs baseline under load).
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing wrk (page benchmarks)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: run 'sudo apt-get install wrk'"; exit 1; fi; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
@@ -37,10 +45,10 @@ test: $(STAMP) browser lint
 	$(BIN)/pybabel compile -d web/locale -f >/dev/null
 	$(BIN)/pytest -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(STAMP) bench-tools
 	$(BIN)/python -m bench
 
-bench-full: $(STAMP)
+bench-full: $(STAMP) bench-tools
 	KORTISTO_BENCH_FULL=1 $(BIN)/python -m bench
 
 i18n: $(STAMP)
