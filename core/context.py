@@ -7,7 +7,8 @@ database role and search_path), so core never decides on its own which tenant it
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class ScopeState:
     """Per-scope facts core records for the scope to act on after commit."""
 
     outbox_written: bool = False
+    # Best-effort work for after a successful commit (e.g. removing a deleted row's object);
+    # whatever must happen for sure goes through the outbox instead.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 _scope_state: contextvars.ContextVar[ScopeState | None] = contextvars.ContextVar(

@@ -126,6 +126,12 @@ class Settings:
     """KORTISTO_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
     tenant_cache_seconds: float = 2.0
     """KORTISTO_TENANT_CACHE_SECONDS: how long a host→tenant mapping is cached in a process."""
+    attachment_max_bytes: int = 25 * 1024 * 1024
+    """KORTISTO_ATTACHMENT_MAX_MB: largest attachment accepted, in megabytes (MiB)."""
+    attachment_orphan_grace_minutes: int = 60
+    """KORTISTO_ATTACHMENT_ORPHAN_GRACE_MINUTES: an object under attachments/ that no row
+    references is removed by the hourly sweep once it is this old (uploads in flight are
+    younger)."""
 
     @property
     def is_production(self) -> bool:
@@ -189,6 +195,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jobs_maintenance_chance=_int(env, "KORTISTO_JOBS_MAINTENANCE_CHANCE", 1000),
         log_level=get("KORTISTO_LOG_LEVEL", "INFO").upper(),
         tenant_cache_seconds=_float(env, "KORTISTO_TENANT_CACHE_SECONDS", 2),
+        attachment_max_bytes=_int(env, "KORTISTO_ATTACHMENT_MAX_MB", 25) * 1024 * 1024,
+        attachment_orphan_grace_minutes=_int(env, "KORTISTO_ATTACHMENT_ORPHAN_GRACE_MINUTES", 60),
     )
 
 

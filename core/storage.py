@@ -17,6 +17,7 @@ import urllib3
 from minio import Minio
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
+from minio.helpers import MIN_PART_SIZE
 
 from core.context import current_tenant
 
@@ -123,9 +124,12 @@ class ObjectStore:
 
     # -- objects in the current tenant's bucket ---------------------------------------------
 
-    async def put(self, key: str, data: bytes, content_type: str) -> StoredObject:
+    async def put(
+        self, key: str, data: bytes, content_type: str, *, sha256: str | None = None
+    ) -> StoredObject:
+        """Store `data` under `key`; `sha256` when the caller already hashed it."""
         bucket = current_tenant().bucket
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256 or hashlib.sha256(data).hexdigest()
         await self._run(
             self.client.put_object,
             bucket,
@@ -134,6 +138,8 @@ class ObjectStore:
             len(data),
             content_type=content_type,
             metadata={"sha256": digest},
+            # The bytes are in memory: one PUT, not a multipart upload of 5 MiB parts.
+            part_size=max(MIN_PART_SIZE, len(data)),
         )
         return StoredObject(key=key, size=len(data), sha256=digest, content_type=content_type)
 
@@ -166,9 +172,9 @@ class ObjectStore:
             content_type=info.content_type or "application/octet-stream",
         )
 
-    async def delete(self, key: str) -> None:
-        """Delete the object and all its versions."""
-        bucket = current_tenant().bucket
+    async def delete(self, key: str, *, bucket: str | None = None) -> None:
+        """Delete the object and all its versions (`bucket`: after the tenant's scope closed)."""
+        bucket = bucket or current_tenant().bucket
 
         def remove() -> None:
             versions = [

@@ -23,6 +23,7 @@ from core import outbox
 from core.jobs import broker_from_settings, make_message
 from core.settings import Settings
 from tenants.actors import HEALTH_CHECK
+from tenants.attachment_jobs import SWEEP_JOB
 from tenants.break_glass import close_expired_grants
 from tenants.scope import platform_transaction, tenant_scope
 
@@ -43,6 +44,16 @@ async def fan_out_health_checks(broker: dramatiq.Broker, period: str) -> int:
             make_message(
                 HEALTH_CHECK, {"tenant": slug}, message_id=f"{HEALTH_CHECK}:{slug}:{period}"
             )
+        )
+    return len(slugs)
+
+
+async def fan_out_attachment_sweeps(broker: dramatiq.Broker, period: str) -> int:
+    """One orphan sweep per tenant (see core.attachment_jobs.sweep_orphans)."""
+    slugs = await active_tenants()
+    for slug in slugs:
+        broker.enqueue(
+            make_message(SWEEP_JOB, {"tenant": slug}, message_id=f"{SWEEP_JOB}:{slug}:{period}")
         )
     return len(slugs)
 
@@ -79,6 +90,10 @@ def every_minute(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M")
 
 
+def every_hour(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H")
+
+
 async def close_break_glass_grants(broker: dramatiq.Broker, period: str) -> int:
     """Record the end of break-glass grants that ran out (access already ended by itself)."""
     return await close_expired_grants()
@@ -88,6 +103,7 @@ JOBS = [
     PeriodicJob("tenant-health-check", nightly_at(2, 30), fan_out_health_checks),
     PeriodicJob("outbox-sweep", every_minute, sweep_outboxes),
     PeriodicJob("break-glass-close", every_minute, close_break_glass_grants),
+    PeriodicJob("attachment-orphan-sweep", every_hour, fan_out_attachment_sweeps),
 ]
 
 

@@ -133,6 +133,11 @@ async def tenant_scope(
             await txn.__aexit__(None, None, None)
     finally:
         unbind_scope_state(state_token)
+    for work in state.after_commit:
+        try:
+            await work()
+        except Exception:
+            log.warning("after-commit work for %s failed", slug, exc_info=True)
     if state.outbox_written:
         await _relay_outbox(slug)
 
