@@ -70,6 +70,16 @@ HISTORY_SQL = (
     "JOIN {s}organization o ON o.id = e.organization WHERE e.person = $1 "
     "ORDER BY e.current DESC, e.started_on DESC NULLS LAST"
 )
+# What the person page reads besides the card for its admin viewer (the bench user is an
+# admin): the card's own corrections and whether it already has an end-customer account.
+RECTIFICATIONS_SQL = (
+    "SELECT id, field, old_value, new_value, changed_by_user, changed_by_label, changed_at "
+    "FROM {s}rectification WHERE person = $1 ORDER BY changed_at DESC, field LIMIT 200"
+)
+SELF_ACCOUNT_SQL = (
+    "SELECT id, email, active, last_login_at FROM {s}app_user "
+    "WHERE person = $1 AND role = 'self' ORDER BY created_at LIMIT 1"
+)
 USER_SQL = (
     "SELECT id, email, display_name, role, person, active, totp_enabled, locale, "
     "sessions_valid_after, last_login_at FROM {s}app_user WHERE id = $1"
@@ -263,11 +273,16 @@ async def person_page(request: Request, tenant: FromPath[str], person_id: FromPa
             "updated_by": row["updated_by"],
         }
         card["phone_rows"] = [(p, _display_phone(p)) for p in card["phones"]]
+        rectifications = await conn.fetch(sql(RECTIFICATIONS_SQL, schema), pid)
+        self_account = await conn.fetchrow(sql(SELF_ACCOUNT_SQL, schema), pid)
         context = {
             "tenant": info,
             "base": f"/t/{info.slug}",
             "current": "persons",
             "person": card,
+            "rectifications": [dict(r) for r in rectifications],
+            "is_admin": True,
+            "self_account": dict(self_account) if self_account else None,
         }
         return _render(request, "persons/detail.html", context)
 
