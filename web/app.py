@@ -32,6 +32,7 @@ from web.routes.admin_areas import AdminAreasController
 from web.routes.admin_operator_access import AdminOperatorAccessController
 from web.routes.admin_settings import AdminSettingsController
 from web.routes.admin_users import AdminUsersController
+from web.routes.api_content import ContentApiController, PersonContentApiController
 from web.routes.api_organizations import OrganizationApiController, api_router
 from web.routes.api_persons import PersonApiController
 from web.routes.exports import ExportController
@@ -91,7 +92,12 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             SelfServiceController,
             LanguageController,
             TenantLanguageController,
-            api_router(OrganizationApiController, PersonApiController),
+            api_router(
+                OrganizationApiController,
+                PersonApiController,
+                PersonContentApiController,
+                ContentApiController,
+            ),
             ImportController,
             ExportController,
             PersonPagesController,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from core import break_glass, invitations
 from core.business_areas import add_area
+from core.content import ContentInput, create_item, link_person
 from core.db import DB
 from core.organizations import OrganizationInput, create_organization
 from core.persons import PersonInput, create_person
@@ -26,6 +27,7 @@ from core.redis_client import redis_for_current_loop
 from core.sessions import SessionStore
 from core.settings import get_settings
 from core.storage import ObjectStore
+from core.visibility import Viewer
 from tenants.archive import ARCHIVE_PREFIX, archive_name
 from tenants.scope import platform_transaction, tenant_scope
 from tests.conftest import add_self_user
@@ -54,6 +56,14 @@ class World:
                 return await _stored_import()
             if param == "area_id":
                 return str(await add_area(f"Arkistoitava {uuid.uuid4().hex[:8]}"))
+            if param == "item_id":  # deleted by its owner: the requesting staff member's own
+                writer = "staff" if role == "staff" else "admin"
+                return str(await content_item(self.users[writer], writer, "Poistettava"))
+            if param == "link_id":  # a new card linked to the world's item
+                card = await create_person(PersonInput(first_name="Irrotettava", last_name="X"))
+                owner = Viewer(self.users["admin"], "admin")
+                item = uuid.UUID(self.ids["item_id"])
+                return str(await link_person(owner, item, card, "contact"))
         if param == "key":
             # A second session of the requesting user (staff's when the role has none here).
             subject = self.users.get(role, self.users["staff"])
@@ -88,6 +98,11 @@ async def _stored_import() -> str:
     store = ObjectStore.from_settings(get_settings())
     await store.put(f"imports/{import_id}.csv", IMPORT_CSV.encode(), "text/csv")
     return str(import_id)
+
+
+async def content_item(user_id: uuid.UUID, role: str, title: str) -> uuid.UUID:
+    """A deal in no business area, not private: every staff member of the tenant sees it."""
+    return await create_item(Viewer(user_id, role), ContentInput(kind="deal", title=title))
 
 
 async def open_grant(operator: dict, slug: str) -> str:
@@ -132,6 +147,8 @@ async def build_world(slug: str, *, label: str) -> World:
             )
         }
         area = await add_area(f"{label} alue")
+        item = await content_item(users["admin"], "admin", f"{label} Kauppa")
+        link = await link_person(Viewer(users["admin"], "admin"), item, person, "contact")
         token = await _invitation(slug)
         import_id = await _stored_import()
         archive = archive_name(str(uuid.uuid4()), datetime.now(UTC))
@@ -154,10 +171,13 @@ async def build_world(slug: str, *, label: str) -> World:
         "name": "consents",  # a person page section; archives use `archive` below
         "archive": archive,
         "grant_id": grant,
+        "item_id": str(item),  # a content item every staff member sees
+        "link_id": str(link),
         "key": "0" * 64,  # replaced per request (see World.fresh)
         "action": "suspend",  # operator console: the confirmation page, never confirmed here
         "code": "sv",
         "file_path": "kortisto.css",
         "path": "swagger",
     }
-    return World(slug, ids, users, helper, secrets=[f"{label} Kortillinen", f"{label} Organ"])
+    secrets = [f"{label} Kortillinen", f"{label} Organ", f"{label} Kauppa"]
+    return World(slug, ids, users, helper, secrets=secrets)

@@ -63,6 +63,11 @@ FRESH = {
     ("POST", "/t/{tenant:str}/admin/operator-access/{grant_id:uuid}/revoke"): ("grant_id",) * 2,
     ("POST", "/t/{tenant:str}/account/sessions/{key:str}/end"): ("key", "key"),
     ("POST", "/operator/break-glass/{grant_id:uuid}/end"): ("grant_id", "own_grant_id"),
+    ("DELETE", "/t/{tenant:str}/api/v1/content/{item_id:uuid}"): ("item_id", "item_id"),
+    ("DELETE", "/t/{tenant:str}/api/v1/content/{item_id:uuid}/links/{link_id:uuid}"): (
+        "link_id",
+        "link_id",
+    ),
 }
 
 # Signing out ends the walking client's session: these go last.
@@ -70,13 +75,21 @@ SIGN_OUT = {("POST", "/t/{tenant:str}/logout"), ("POST", "/operator/logout")}
 
 # Path parameters that name an object of one tenant (owner checks swap in tenant B's).
 OBJECT_PARAMETERS = frozenset(
-    "person_id other_id org_id user_id area_id import_id grant_id key".split()
+    "person_id other_id org_id user_id area_id import_id grant_id key item_id link_id".split()
 )
 ARCHIVE_ROUTE = "/t/{tenant:str}/admin/operator-access/archives/{name:str}"
 # Owner checks send the API a valid body, so the answer is about the id, not the body.
 VALID_API_BODY = {
     "organizations": {"name": "Omistajatesti Oy"},
     "persons": {"first_name": "Omistaja", "last_name": "Testi"},
+    # One body for every content route: item fields, a link, a stage, participants.
+    "content": {
+        "title": "Omistajatesti",
+        "person_id": "00000000-0000-4000-8000-000000000000",
+        "role": "contact",
+        "stage": "lead",
+        "user_ids": [],
+    },
 }
 
 _PARAMETER = re.compile(r"\{(\w+):\w+\}")
