@@ -35,6 +35,7 @@ from web.routes.admin_users import AdminUsersController
 from web.routes.api_content import ContentApiController, PersonContentApiController
 from web.routes.api_organizations import OrganizationApiController, api_router
 from web.routes.api_persons import PersonApiController
+from web.routes.attachments import AttachmentController
 from web.routes.exports import ExportController
 from web.routes.health import HealthController
 from web.routes.imports import ImportController
@@ -103,6 +104,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             PersonPagesController,
             MergePagesController,
             OrganizationPagesController,
+            AttachmentController,
             SearchController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],

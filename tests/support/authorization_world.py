@@ -37,6 +37,11 @@ from web.auth import secret_key
 
 IMPORT_CSV = "first_name,last_name,emails\nTuoti,Tuotava,tuoti.tuotava@tuonti.example\n"
 GRANT_REASON = "Valtuutusmatriisin testi: tukipyyntö 42"
+# The smallest GIF: one transparent pixel.
+ATTACHMENT_GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+    b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
 
 
 @dataclass
@@ -56,6 +61,8 @@ class World:
                 return await _stored_import()
             if param == "area_id":
                 return str(await add_area(f"Arkistoitava {uuid.uuid4().hex[:8]}"))
+            if param == "attachment_id":
+                return await stored_attachment(uuid.UUID(self.ids["person_id"]))
             if param == "item_id":  # deleted by its owner: the requesting staff member's own
                 writer = "staff" if role == "staff" else "admin"
                 return str(await content_item(self.users[writer], writer, "Poistettava"))
@@ -103,6 +110,27 @@ async def _stored_import() -> str:
 async def content_item(user_id: uuid.UUID, role: str, title: str) -> uuid.UUID:
     """A deal in no business area, not private: every staff member of the tenant sees it."""
     return await create_item(Viewer(user_id, role), ContentInput(kind="deal", title=title))
+
+
+async def stored_attachment(person_id: uuid.UUID) -> str:
+    """A verified image attachment with a thumbnail on the card, without queueing its job."""
+    attachment_id = uuid.uuid4()
+    key = f"attachments/{attachment_id}"
+    store = ObjectStore.from_settings(get_settings())
+    stored = await store.put(key, ATTACHMENT_GIF, "image/gif")
+    await store.put(key + ".thumb.jpg", ATTACHMENT_GIF, "image/jpeg")
+    await DB.current_connection().execute(
+        "INSERT INTO attachment (id, person, object_key, filename, content_type, size_bytes, "
+        "sha256, status, thumbnail_key) VALUES ($1, $2, $3, 'kuva.gif', 'image/gif', $4, $5, "
+        "'ready', $6)",
+        attachment_id,
+        person_id,
+        key,
+        stored.size,
+        stored.sha256,
+        key + ".thumb.jpg",
+    )
+    return str(attachment_id)
 
 
 async def open_grant(operator: dict, slug: str) -> str:
@@ -155,6 +183,7 @@ async def build_world(slug: str, *, label: str) -> World:
         await ObjectStore.from_settings(get_settings()).put(
             ARCHIVE_PREFIX + archive, b"\x1f\x8b archive", "application/gzip"
         )
+        attachment = await stored_attachment(person)
     helper = await create_operator(name=f"{label} Apuoperaattori")
     grant = await open_grant(helper, slug)
     ids = {
@@ -171,6 +200,9 @@ async def build_world(slug: str, *, label: str) -> World:
         "name": "consents",  # a person page section; archives use `archive` below
         "archive": archive,
         "grant_id": grant,
+        "owner_kind": "person",  # attachments: the card's own
+        "owner_id": str(person),
+        "attachment_id": attachment,
         "item_id": str(item),  # a content item every staff member sees
         "link_id": str(link),
         "key": "0" * 64,  # replaced per request (see World.fresh)

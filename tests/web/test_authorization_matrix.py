@@ -62,6 +62,7 @@ FRESH = {
     ("POST", "/t/{tenant:str}/admin/areas/{area_id:str}/archive"): ("area_id", "area_id"),
     ("POST", "/t/{tenant:str}/admin/operator-access/{grant_id:uuid}/revoke"): ("grant_id",) * 2,
     ("POST", "/t/{tenant:str}/account/sessions/{key:str}/end"): ("key", "key"),
+    ("POST", "/t/{tenant:str}/attachment/{attachment_id:str}/delete"): ("attachment_id",) * 2,
     ("POST", "/operator/break-glass/{grant_id:uuid}/end"): ("grant_id", "own_grant_id"),
     ("DELETE", "/t/{tenant:str}/api/v1/content/{item_id:uuid}"): ("item_id", "item_id"),
     ("DELETE", "/t/{tenant:str}/api/v1/content/{item_id:uuid}/links/{link_id:uuid}"): (
@@ -75,7 +76,8 @@ SIGN_OUT = {("POST", "/t/{tenant:str}/logout"), ("POST", "/operator/logout")}
 
 # Path parameters that name an object of one tenant (owner checks swap in tenant B's).
 OBJECT_PARAMETERS = frozenset(
-    "person_id other_id org_id user_id area_id import_id grant_id key item_id link_id".split()
+    "person_id other_id org_id user_id area_id import_id grant_id key item_id link_id "
+    "owner_id attachment_id".split()
 )
 ARCHIVE_ROUTE = "/t/{tenant:str}/admin/operator-access/archives/{name:str}"
 # Owner checks send the API a valid body, so the answer is about the id, not the body.

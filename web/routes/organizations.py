@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from core.attachments import Owner
 from core.organizations import (
     OrganizationNotFoundError,
     count_organizations,
@@ -35,6 +36,7 @@ from web.forms import (
     tenant_context,
     wants_fragment,
 )
+from web.routes.attachments import attachment_section
 
 LIST_TEMPLATE = "organizations/list.html"
 PAGE_TEMPLATE = "organizations/detail.html"
@@ -135,6 +137,9 @@ class OrganizationPagesController(Controller):
             "current": "organizations",
             "organization": org,
             "people": people,
+            "attachment_section": await attachment_section(
+                request, Owner("organization", org["id"])
+            ),
         }
         return render(request, PAGE_TEMPLATE, context)
 

@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from core.attachments import Owner
 from core.duplicates import find_duplicates
 from core.organizations import OrganizationNotFoundError, get_organization, list_organizations
 from core.persons import (
@@ -46,6 +47,7 @@ from web.forms import (
     wants_fragment,
 )
 from web.i18n import DISPLAY_TIMEZONE, _
+from web.routes.attachments import attachment_section
 from web.routes.search import results_page
 from web.routes.self_service import field_labels
 
@@ -223,6 +225,7 @@ class PersonPagesController(Controller):
             # Only admins invite; they see whether the person already has an account.
             "is_admin": is_admin,
             "self_account": await self_account(card["id"]) if is_admin else None,
+            "attachment_section": await attachment_section(request, Owner("person", card["id"])),
         }
         return render(request, PAGE_TEMPLATE, context)
 
