@@ -52,7 +52,7 @@ bench-full: $(STAMP) bench-tools
 	KORTISTO_BENCH_FULL=1 $(BIN)/python -m bench
 
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o web/locale/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -o web/locale/messages.pot .
 	$(BIN)/pybabel update -i web/locale/messages.pot -d web/locale --no-fuzzy-matching
 
 clean-data:

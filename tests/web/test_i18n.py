@@ -129,7 +129,7 @@ def test_translations_are_not_copies_of_the_finnish():
 def test_pot_is_up_to_date_with_the_sources():
     """A new `_("…")` in a template or web/*.py must be extracted and translated.
 
-    Fix: .venv/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2
+    Fix: .venv/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_
          -o web/locale/messages.pot . && .venv/bin/pybabel update -i web/locale/messages.pot
          -d web/locale --no-fuzzy-matching, then translate the new entries.
     """
@@ -138,7 +138,7 @@ def test_pot_is_up_to_date_with_the_sources():
         ("web/templates/**.html", "jinja2"),
     ]
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     extracted = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options, keywords=keywords
