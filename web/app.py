@@ -36,6 +36,11 @@ from web.routes.api_content import ContentApiController, PersonContentApiControl
 from web.routes.api_organizations import OrganizationApiController, api_router
 from web.routes.api_persons import PersonApiController
 from web.routes.attachments import AttachmentController
+from web.routes.customer_records import (
+    ItemCommentsController,
+    OrganizationRecordsController,
+    PersonRecordsController,
+)
 from web.routes.exports import ExportController
 from web.routes.health import HealthController
 from web.routes.imports import ImportController
@@ -50,6 +55,7 @@ from web.routes.organizations import OrganizationPagesController
 from web.routes.persons import PersonPagesController
 from web.routes.search import SearchController
 from web.routes.self_service import SelfServiceController
+from web.routes.seller_contacts import SellerContactsController
 from web.routes.tenant_home import TenantHomeController
 
 HERE = Path(__file__).parent
@@ -104,6 +110,10 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             PersonPagesController,
             MergePagesController,
             OrganizationPagesController,
+            PersonRecordsController,
+            OrganizationRecordsController,
+            ItemCommentsController,
+            SellerContactsController,
             AttachmentController,
             SearchController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),

@@ -63,6 +63,8 @@ class World:
                 return str(await add_area(f"Arkistoitava {uuid.uuid4().hex[:8]}"))
             if param == "attachment_id":
                 return await stored_attachment(uuid.UUID(self.ids["person_id"]))
+            if param in CUSTOMER_RECORDS:  # deleting or ending a record uses it up
+                return str(await CUSTOMER_RECORDS[param](self.ids))
             if param == "item_id":  # deleted by its owner: the requesting staff member's own
                 writer = "staff" if role == "staff" else "admin"
                 return str(await content_item(self.users[writer], writer, "Poistettava"))
@@ -105,6 +107,41 @@ async def _stored_import() -> str:
     store = ObjectStore.from_settings(get_settings())
     await store.put(f"imports/{import_id}.csv", IMPORT_CSV.encode(), "text/csv")
     return str(import_id)
+
+
+async def _insert(sql: str, *args) -> uuid.UUID:
+    row_id = uuid.uuid4()
+    await DB.current_connection().execute(sql, row_id, *args)
+    return row_id
+
+
+# Customer data (web.routes.customer_records, seller contacts): one record of each kind the
+# routes delete or end, made from the world's ids.
+CUSTOMER_RECORDS = {
+    "person_record_id": lambda ids: _insert(
+        "INSERT INTO contact_event (id, person, channel, direction, summary) "
+        "VALUES ($1, $2, 'phone', 'inbound', 'Matriisin soitto')",
+        uuid.UUID(ids["person_id"]),
+    ),
+    "org_record_id": lambda ids: _insert(
+        "INSERT INTO contact_event (id, organization, channel, direction, summary) "
+        "VALUES ($1, $2, 'email', 'outbound', 'Matriisin viesti')",
+        uuid.UUID(ids["org_id"]),
+    ),
+    "item_comment_id": lambda ids: _insert(
+        "INSERT INTO comment (id, item, body) VALUES ($1, $2, 'Matriisin kommentti')",
+        uuid.UUID(ids["item_id"]),
+    ),
+    "preference_id": lambda ids: _insert(
+        "INSERT INTO customer_preference (id, person, kind, topic) "
+        "VALUES ($1, $2, 'restriction', 'no_phone_calls')",
+        uuid.UUID(ids["person_id"]),
+    ),
+    "seller_id": lambda ids: _insert(
+        "INSERT INTO seller_contact (id, seller_name, subject) VALUES ($1, $2, 'Matriisi')",
+        ids["seller_name"],
+    ),
+}
 
 
 async def content_item(user_id: uuid.UUID, role: str, title: str) -> uuid.UUID:
@@ -205,11 +242,20 @@ async def build_world(slug: str, *, label: str) -> World:
         "attachment_id": attachment,
         "item_id": str(item),  # a content item every staff member sees
         "link_id": str(link),
+        # Customer data: the section the record routes open, records they find (see
+        # CUSTOMER_RECORDS; the test's PARAMETER_SOURCE says which route takes which).
+        "section": "contacts",
+        "item_section": "comments",
+        "preference_section": "preferences",
+        "seller_name": f"{label} Myyjämies",
         "key": "0" * 64,  # replaced per request (see World.fresh)
         "action": "suspend",  # operator console: the confirmation page, never confirmed here
         "code": "sv",
         "file_path": "kortisto.css",
         "path": "swagger",
     }
-    secrets = [f"{label} Kortillinen", f"{label} Organ", f"{label} Kauppa"]
+    async with tenant_scope(slug):
+        for name, make in CUSTOMER_RECORDS.items():
+            ids[name] = str(await make(ids))
+    secrets = [f"{label} Kortillinen", f"{label} Organ", f"{label} Kauppa", f"{label} Myyjämies"]
     return World(slug, ids, users, helper, secrets=secrets)

@@ -54,6 +54,20 @@ PARAMETER_SOURCE = {
     # tenant's export is refused (409) after the operator check, which is what the walk needs.
     ("/operator/tenants/{slug:str}/export", "slug"): "suspended_slug",
 }
+# Customer-data records: which record (and section) each route finds (authorization_world).
+_RECORDS = "/records/{section:str}/{record_id:str}"
+for _prefix, _source in (
+    ("/t/{tenant:str}/persons/{person_id:str}", "person_record_id"),
+    ("/t/{tenant:str}/organizations/{org_id:str}", "org_record_id"),
+    ("/t/{tenant:str}/content/{item_id:str}", "item_comment_id"),
+):
+    PARAMETER_SOURCE[(_prefix + _RECORDS + "/delete", "record_id")] = _source
+for _path in ("/records/{section:str}", _RECORDS + "/delete"):
+    PARAMETER_SOURCE[("/t/{tenant:str}/content/{item_id:str}" + _path, "section")] = "item_section"
+_END = "/t/{tenant:str}/persons/{person_id:str}" + _RECORDS + "/end"
+PARAMETER_SOURCE[(_END, "section")] = "preference_section"
+PARAMETER_SOURCE[(_END, "record_id")] = "preference_id"
+PARAMETER_SOURCE[("/t/{tenant:str}/sellers/{seller_id:str}/delete", "seller_id")] = "seller_id"
 
 # Requests that use their target up: (parameter, kind of fresh object) made for each request.
 FRESH = {
@@ -64,6 +78,21 @@ FRESH = {
     ("POST", "/t/{tenant:str}/account/sessions/{key:str}/end"): ("key", "key"),
     ("POST", "/t/{tenant:str}/attachment/{attachment_id:str}/delete"): ("attachment_id",) * 2,
     ("POST", "/operator/break-glass/{grant_id:uuid}/end"): ("grant_id", "own_grant_id"),
+    # Customer data: each delete (or end) gets a record of its own.
+    ("POST", "/t/{tenant:str}/persons/{person_id:str}" + _RECORDS + "/delete"): (
+        "record_id",
+        "person_record_id",
+    ),
+    ("POST", "/t/{tenant:str}/organizations/{org_id:str}" + _RECORDS + "/delete"): (
+        "record_id",
+        "org_record_id",
+    ),
+    ("POST", "/t/{tenant:str}/content/{item_id:str}" + _RECORDS + "/delete"): (
+        "record_id",
+        "item_comment_id",
+    ),
+    ("POST", _END): ("record_id", "preference_id"),
+    ("POST", "/t/{tenant:str}/sellers/{seller_id:str}/delete"): ("seller_id", "seller_id"),
     ("DELETE", "/t/{tenant:str}/api/v1/content/{item_id:uuid}"): ("item_id", "item_id"),
     ("DELETE", "/t/{tenant:str}/api/v1/content/{item_id:uuid}/links/{link_id:uuid}"): (
         "link_id",
@@ -77,7 +106,7 @@ SIGN_OUT = {("POST", "/t/{tenant:str}/logout"), ("POST", "/operator/logout")}
 # Path parameters that name an object of one tenant (owner checks swap in tenant B's).
 OBJECT_PARAMETERS = frozenset(
     "person_id other_id org_id user_id area_id import_id grant_id key item_id link_id "
-    "owner_id attachment_id".split()
+    "owner_id attachment_id record_id seller_id".split()
 )
 ARCHIVE_ROUTE = "/t/{tenant:str}/admin/operator-access/archives/{name:str}"
 # Owner checks send the API a valid body, so the answer is about the id, not the body.

@@ -36,6 +36,8 @@ from web.forms import (
     tenant_context,
     wants_fragment,
 )
+from web.record_pages import page_sections
+from web.record_sections import Owner as RecordOwner
 from web.routes.attachments import attachment_section
 
 LIST_TEMPLATE = "organizations/list.html"
@@ -141,6 +143,8 @@ class OrganizationPagesController(Controller):
                 request, Owner("organization", org["id"])
             ),
         }
+        owner = RecordOwner("organization", org["id"], _url(org["id"]))
+        context.update(await page_sections(owner, request))  # contacts, orders, payments, …
         return render(request, PAGE_TEMPLATE, context)
 
     @get("/{org_id:str}/edit")

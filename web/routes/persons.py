@@ -47,6 +47,8 @@ from web.forms import (
     wants_fragment,
 )
 from web.i18n import DISPLAY_TIMEZONE, _
+from web.record_pages import page_sections
+from web.record_sections import Owner as RecordOwner
 from web.routes.attachments import attachment_section
 from web.routes.search import results_page
 from web.routes.self_service import field_labels
@@ -55,7 +57,8 @@ FORM_TEMPLATE = "persons/form.html"
 PAGE_TEMPLATE = "persons/detail.html"
 LEAVE_TEMPLATE = "persons/leave.html"
 # The person page's sections that later features fill; each is a block of the page template.
-SECTIONS = ("content", "contact_history", "consents", "requests", "transfers")
+# (Contact history and the other customer data: web.routes.customer_records.)
+SECTIONS = ("content", "consents", "requests", "transfers")
 ORGANIZATION_CHOICES = 2000
 
 
@@ -227,6 +230,8 @@ class PersonPagesController(Controller):
             "self_account": await self_account(card["id"]) if is_admin else None,
             "attachment_section": await attachment_section(request, Owner("person", card["id"])),
         }
+        owner = RecordOwner("person", card["id"], _url(card["id"]))
+        context.update(await page_sections(owner, request))  # contact history, timeline, …
         return render(request, PAGE_TEMPLATE, context)
 
     @get("/{person_id:str}/section/{name:str}")
