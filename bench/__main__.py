@@ -2,7 +2,7 @@
 
 Without a name: the five platform benchmarks. `register` = pages, search and fragments (the
 register's benchmarks: ~9 min more, so not in the default run), plus search-1m with
-KORTISTO_BENCH_FULL=1.
+KORTISTO_BENCH_FULL=1. `upload` (a 10 MiB attachment through the web route) runs when named.
 
 One private embedded stack serves the whole run and is always stopped and removed at the end.
 Figures are printed and written to bench/RESULTS.md (via bench/results.json).
@@ -24,7 +24,7 @@ from bench.common import FULL, ROOT, Result, close_pools, machine, private_stack
 
 BENCHES = ("provisioning", "migrate", "memory", "scope", "auth")
 REGISTER = ("pages", "search", "fragments")
-ALL = BENCHES + REGISTER + ("search-1m",)
+ALL = BENCHES + REGISTER + ("search-1m", "upload")
 GROUPS = {"register": REGISTER + (("search-1m",) if FULL else ())}
 NEEDS_POPULATION = {"migrate", "memory"}
 
@@ -58,6 +58,10 @@ def _runner(name: str):
         from bench.register_search import run_search
 
         return run_search
+    if name == "upload":
+        from bench.attachments import run_upload
+
+        return run_upload
     if name == "search-1m":
         from bench.register_search import run_search_1m
 

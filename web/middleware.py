@@ -8,6 +8,8 @@ under a break-glass grant). `HostTenantRewrite` runs before routing: a request t
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import time
 
 from litestar.enums import ScopeType
@@ -55,7 +57,14 @@ class HostTenantRewrite:
             if slug:
                 path = f"/t/{slug}{scope['path']}"
                 scope = dict(scope, path=path, raw_path=path.encode())  # type: ignore[assignment]
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Every request starts from empty contextvars. uvicorn resumes reading a paused
+        # connection (a large upload) from inside the app, which registers its reader with the
+        # app's context: the connection's next request would otherwise start inside the
+        # previous one's tenant transaction. (Cancelling this task cancels the inner one.)
+        await asyncio.create_task(self.app(scope, receive, send), context=contextvars.Context())
 
     async def _lookup(self, host: str) -> str | None:
         now = time.monotonic()
