@@ -201,3 +201,20 @@ async def test_tenant_a_cannot_fetch_tenant_b_attachment_by_id(client, make_tena
     assert (
         await client.get(f"/t/{b.slug}/attachment/{row['id']}", follow_redirects=False)
     ).status_code == 303
+
+
+async def test_content_item_page_has_the_attachments_section(client, make_tenant):
+    a = await make_tenant()
+    item = uuid.uuid4()
+    async with tenant_scope(a.slug):
+        await DB.current_connection().execute(
+            "INSERT INTO content_item (id, kind, title) VALUES ($1, 'contract', 'Huoltosopimus')",
+            item,
+        )
+    r = await client.post(
+        f"/t/{a.slug}/attachments/item/{item}", files=_file("sopimus.pdf", PDF), headers=HTMX
+    )
+    assert r.status_code == 200
+    page = await client.get(f"/t/{a.slug}/content/{item}")
+    assert page.status_code == 200
+    assert 'id="attachments"' in page.text and "sopimus.pdf" in page.text

@@ -16,6 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from core import audit
+from core.attachments import Owner
 from core.content import (
     ContentNotFoundError,
     ContentPermissionError,
@@ -39,6 +40,7 @@ from web.content_access import (
 from web.content_forms import detail_rows
 from web.forms import render, tenant_context, wants_fragment
 from web.i18n import _
+from web.routes.attachments import attachment_section
 
 PAGE_TEMPLATE = "content/detail.html"
 CANDIDATES = 10
@@ -92,6 +94,7 @@ async def _context(
         "link_values": link_values or {},
         "participant_error": participant_error,
         "message": message,
+        "attachment_section": await attachment_section(request, Owner("item", item["id"])),
     }
 
 
