@@ -36,6 +36,8 @@ from web.routes.api_content import ContentApiController, PersonContentApiControl
 from web.routes.api_organizations import OrganizationApiController, api_router
 from web.routes.api_persons import PersonApiController
 from web.routes.attachments import AttachmentController
+from web.routes.content import ContentPagesController
+from web.routes.content_detail import ContentDetailController
 from web.routes.customer_records import (
     ItemCommentsController,
     OrganizationRecordsController,
@@ -114,6 +116,8 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             OrganizationRecordsController,
             ItemCommentsController,
             SellerContactsController,
+            ContentPagesController,
+            ContentDetailController,
             AttachmentController,
             SearchController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),

@@ -93,6 +93,9 @@ FRESH = {
     ),
     ("POST", _END): ("record_id", "preference_id"),
     ("POST", "/t/{tenant:str}/sellers/{seller_id:str}/delete"): ("seller_id", "seller_id"),
+    # Deleting needs the item's owner: a fresh item owned by the requesting staff member/admin.
+    ("GET", "/t/{tenant:str}/content/{item_id:str}/delete"): ("item_id", "item_id"),
+    ("POST", "/t/{tenant:str}/content/{item_id:str}/delete"): ("item_id", "item_id"),
     ("DELETE", "/t/{tenant:str}/api/v1/content/{item_id:uuid}"): ("item_id", "item_id"),
     ("DELETE", "/t/{tenant:str}/api/v1/content/{item_id:uuid}/links/{link_id:uuid}"): (
         "link_id",
@@ -105,8 +108,8 @@ SIGN_OUT = {("POST", "/t/{tenant:str}/logout"), ("POST", "/operator/logout")}
 
 # Path parameters that name an object of one tenant (owner checks swap in tenant B's).
 OBJECT_PARAMETERS = frozenset(
-    "person_id other_id org_id user_id area_id import_id grant_id key item_id link_id "
-    "owner_id attachment_id record_id seller_id".split()
+    "person_id other_id org_id user_id area_id import_id grant_id key owner_id attachment_id "
+    "item_id link_id record_id seller_id".split()
 )
 ARCHIVE_ROUTE = "/t/{tenant:str}/admin/operator-access/archives/{name:str}"
 # Owner checks send the API a valid body, so the answer is about the id, not the body.

@@ -252,3 +252,8 @@ async def test_bad_ids_are_404(client, tenant):
     base = f"/t/{tenant.slug}/content"
     for url in (f"{base}/nope", f"{base}/{uuid.uuid4()}", f"{base}/{uuid.uuid4()}/edit"):
         assert (await client.get(url)).status_code == 404
+
+
+async def test_a_form_without_a_kind_goes_back_to_choosing_one(client, tenant):
+    r = await client.post(f"/t/{tenant.slug}/content/new", data={"title": "Ilman lajia"})
+    assert r.status_code == 422 and 'name="kind" value="deal"' in r.text

@@ -146,6 +146,18 @@ async def _form_page(
     return render(request, FORM_TEMPLATE, context, status_code=422 if errors else 200)
 
 
+def _kind_picker(request: Request, status_code: int = 200) -> Response:
+    """The first step of a new item: its kind (the form's fields depend on it)."""
+    context = {
+        **tenant_context(),
+        "current": "content",
+        "labels": labels,
+        "kind": None,
+        "kind_options": labels.kind_options(),
+    }
+    return render(request, FORM_TEMPLATE, context, status_code=status_code)
+
+
 class ContentPagesController(Controller):
     path = "/t/{tenant:str}/content"
     include_in_schema = False
@@ -234,14 +246,7 @@ class ContentPagesController(Controller):
         self, request: Request, tenant: FromPath[str], kind: str = "", parent: str = ""
     ) -> Response:
         if kind not in KINDS:
-            context = {
-                **tenant_context(),
-                "current": "content",
-                "labels": labels,
-                "kind": None,
-                "kind_options": labels.kind_options(),
-            }
-            return render(request, FORM_TEMPLATE, context)
+            return _kind_picker(request)
         spec = KINDS[kind]
         values = dict.fromkeys(form_fields(spec), "")
         values.update(status="open", stage=spec.stages[0] if spec.stages else "", parent_id=parent)
@@ -252,7 +257,7 @@ class ContentPagesController(Controller):
         form = await request.form()
         code = str(form.get("kind") or "")
         if code not in KINDS:
-            return await self.new_form(request, tenant, kind="")
+            return _kind_picker(request, status_code=422)
         spec, viewer = KINDS[code], await viewer_of(request)
         values = read_form(form, spec)
         try:

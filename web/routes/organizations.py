@@ -22,6 +22,7 @@ from core.organizations import (
     update_organization,
 )
 from core.validation import ValidationFailed
+from web.content_access import organization_content
 from web.forms import (
     ORGANIZATION_FIELDS,
     PAGE_SIZE,
@@ -139,6 +140,7 @@ class OrganizationPagesController(Controller):
             "current": "organizations",
             "organization": org,
             "people": people,
+            **await organization_content(request, org["id"]),
             "attachment_section": await attachment_section(
                 request, Owner("organization", org["id"])
             ),

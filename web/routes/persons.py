@@ -31,6 +31,7 @@ from core.persons import (
 from core.self_service import list_rectifications, self_account
 from core.validation import ValidationFailed
 from web.auth import current_user
+from web.content_access import person_content
 from web.forms import (
     PERSON_FIELDS,
     check_person,
@@ -228,6 +229,7 @@ class PersonPagesController(Controller):
             # Only admins invite; they see whether the person already has an account.
             "is_admin": is_admin,
             "self_account": await self_account(card["id"]) if is_admin else None,
+            **await person_content(request, card["id"]),
             "attachment_section": await attachment_section(request, Owner("person", card["id"])),
         }
         owner = RecordOwner("person", card["id"], _url(card["id"]))
@@ -246,7 +248,7 @@ class PersonPagesController(Controller):
             return card
         if not wants_fragment(request):
             return Redirect(_url(card["id"], f"#section-{name}"), status_code=303)
-        context = {**tenant_context(), "person": card}
+        context = {**tenant_context(), "person": card, **await person_content(request, card["id"])}
         return render(request, PAGE_TEMPLATE, context, block=f"section_{name}")
 
     @get("/{person_id:str}/edit")
