@@ -1,6 +1,7 @@
 """Attachments in core: stored under an opaque key with a checksum, verified by a real job,
 objects removed with their row (after commit) or by the orphan sweep, tenants kept apart."""
 
+import dataclasses
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from core.attachments import AttachmentNotFoundError, AttachmentRefusedError, Ow
 from core.db import DB
 from core.jobs import build_broker
 from core.persons import PersonInput, create_person
+from core.settings import get_settings
 from core.visibility import SYSTEM, Viewer
 from tenants.actors import register_actors
 from tenants.scope import tenant_scope
@@ -183,3 +185,35 @@ async def test_tenant_a_cannot_reach_tenant_b_attachment_by_id_or_key(make_tenan
             await store.get(row["object_key"])
     async with tenant_scope(b.slug):
         assert await store.stat(row["object_key"]) is not None
+
+
+async def test_scheduler_fans_out_one_sweep_per_tenant_and_the_job_sweeps(
+    make_tenant, store, monkeypatch
+):
+    from tenants import attachment_jobs as tenant_jobs
+    from tenants.actors import TENANT_JOBS, run_once_in_scope
+    from tenants.scheduler import JOBS, fan_out_attachment_sweeps
+
+    class Recorder:
+        def __init__(self):
+            self.messages = []
+
+        def enqueue(self, message):
+            self.messages.append(message)
+
+    a = await make_tenant()
+    assert "attachment-orphan-sweep" in {job.name for job in JOBS}
+    broker = Recorder()
+    await fan_out_attachment_sweeps(broker, "2026-12-04T03")
+    ours = [m for m in broker.messages if m.kwargs == {"tenant": a.slug}]
+    assert [(m.actor_name, m.message_id) for m in ours] == [
+        (tenant_jobs.SWEEP_JOB, f"{tenant_jobs.SWEEP_JOB}:{a.slug}:2026-12-04T03")
+    ]
+    async with tenant_scope(a.slug):
+        await store.put("attachments/orpo", b"x", "text/plain")
+    no_grace = dataclasses.replace(get_settings(), attachment_orphan_grace_minutes=0)
+    monkeypatch.setattr(tenant_jobs, "get_settings", lambda: no_grace)
+    job = TENANT_JOBS[tenant_jobs.SWEEP_JOB]
+    assert await run_once_in_scope(tenant_jobs.SWEEP_JOB, job, a.slug, {}) == 1
+    async with tenant_scope(a.slug):
+        assert await store.keys("attachments/") == []
