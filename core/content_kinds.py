@@ -1,7 +1,7 @@
 """The kinds of content a business card can be linked to (seed 000's list), and per kind:
 the roles a linked person may have, the pipeline stages, the statuses and the kind's own fields.
 
-Labels are msgids; `web` translates them. Codes are what the database stores.
+Only codes live here (they are what the database stores); `web` holds their translated labels.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ class DetailField:
     """A kind's own field, kept in `content_item.details`."""
 
     name: str
-    label: str
     type: str = "text"  # text | money | date | int | choice
     choices: tuple[str, ...] = ()
 
@@ -31,8 +30,6 @@ class DetailField:
 @dataclass(frozen=True)
 class Kind:
     code: str
-    label: str
-    plural: str
     roles: tuple[str, ...]
     stages: tuple[str, ...] = ()  # a pipeline, shown as a board
     details: tuple[DetailField, ...] = ()
@@ -50,204 +47,113 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind(
             "deal",
-            "Deal or offer",
-            "Deals and offers",
             ("decision_maker", "contact", "influencer", "participant"),
             stages=("lead", "qualified", "offer", "negotiation", "won", "lost"),
             details=(
-                DetailField("value", "Value (EUR)", _MONEY),
-                DetailField("probability", "Probability (%)", "int"),
-                DetailField("offer_valid_until", "Offer valid until", "date"),
+                DetailField("value", _MONEY),
+                DetailField("probability", "int"),
+                DetailField("offer_valid_until", "date"),
             ),
         ),
         Kind(
             "contract",
-            "Contract",
-            "Contracts",
             ("signer", "contact", "participant"),
             details=(
-                DetailField("contract_number", "Contract number"),
-                DetailField("value", "Value (EUR)", _MONEY),
-                DetailField("notice_period", "Notice period"),
-                DetailField("signed_on", "Signed on", "date"),
+                DetailField("contract_number"),
+                DetailField("value", _MONEY),
+                DetailField("notice_period"),
+                DetailField("signed_on", "date"),
             ),
         ),
         Kind(
             "project",
-            "Project",
-            "Projects",
             ("project_manager", "member", "contact", "participant"),
-            details=(DetailField("budget", "Budget (EUR)", _MONEY),),
+            details=(DetailField("budget", _MONEY),),
         ),
         Kind(
             "event",
-            "Event",
-            "Events",
             ("organiser", "speaker", "attendee", "contact", "participant"),
             details=(
-                DetailField("place", "Place"),
-                DetailField("capacity", "Capacity", "int"),
+                DetailField("place"),
+                DetailField("capacity", "int"),
             ),
         ),
-        Kind("group", "Group", "Groups", ("leader", "member", "contact", "participant")),
+        Kind("group", ("leader", "member", "contact", "participant")),
         Kind(
             "task",
-            "Task",
-            "Tasks",
             ("requester", "assignee", "contact", "participant"),
             details=(
-                DetailField(
-                    "task_type", "Type", "choice", ("contact_request", "follow_up", "other")
-                ),
-                DetailField("due_on", "Due", "date"),
+                DetailField("task_type", "choice", ("contact_request", "follow_up", "other")),
+                DetailField("due_on", "date"),
             ),
         ),
         Kind(
             "meeting",
-            "Meeting",
-            "Meetings",
             ("chair", "secretary", "minutes_checker", "preparer", "participant", "contact"),
             details=(
-                DetailField("place", "Place"),
-                DetailField("starts_at", "Starts at (time)"),
-                DetailField("agenda", "Agenda"),
-                DetailField("minutes", "Minutes"),
+                DetailField("place"),
+                DetailField("starts_at"),
+                DetailField("agenda"),
+                DetailField("minutes"),
             ),
         ),
         Kind(
             "course",
-            "Course",
-            "Courses",
             ("teacher", "student", "assistant", "contact", "participant"),
-            details=(DetailField("credits", "Credits", "int"),),
+            details=(DetailField("credits", "int"),),
         ),
         Kind(
             "lecture",
-            "Lecture",
-            "Lectures",
             ("teacher", "student", "participant", "contact"),
-            details=(DetailField("place", "Place"),),
+            details=(DetailField("place"),),
             parent_kinds=("course",),
         ),
         Kind(
             "exercise",
-            "Exercise",
-            "Exercises",
             ("teacher", "student", "participant", "contact"),
-            details=(DetailField("due_on", "Due", "date"),),
+            details=(DetailField("due_on", "date"),),
             parent_kinds=("course",),
         ),
         Kind(
             "submission",
-            "Exercise submission",
-            "Exercise submissions",
             ("submitter", "reviewer", "participant", "contact"),
-            details=(DetailField("grade", "Grade"),),
+            details=(DetailField("grade"),),
             parent_kinds=("exercise",),
         ),
         Kind(
             "portfolio_work",
-            "Portfolio work",
-            "Portfolio works",
             ("author", "client_contact", "contact", "participant"),
-            details=(DetailField("url", "Link"),),
+            details=(DetailField("url"),),
         ),
         Kind(
             "idea",
-            "Idea",
-            "Ideas",
             ("proposer", "owner", "evaluator", "contact", "participant"),
             stages=("new", "evaluating", "approved", "in_progress", "implemented", "rejected"),
         ),
         Kind(
             "application",
-            "Application",
-            "Applications",
             ("applicant", "handler", "contact", "participant"),
-            details=(DetailField("received_on", "Received on", "date"),),
+            details=(DetailField("received_on", "date"),),
         ),
         Kind(
             "job_application",
-            "Job application",
-            "Job applications",
             ("applicant", "recruiter", "interviewer", "referee", "contact", "participant"),
             details=(
-                DetailField("position", "Position"),
-                DetailField("received_on", "Received on", "date"),
+                DetailField("position"),
+                DetailField("received_on", "date"),
             ),
         ),
         Kind(
             "transport",
-            "Transport",
-            "Transports",
             ("sender", "recipient", "carrier_contact", "driver", "contact", "participant"),
             details=(
-                DetailField("pickup", "Pick-up place"),
-                DetailField("delivery", "Delivery place"),
-                DetailField("tracking_code", "Tracking code"),
+                DetailField("pickup"),
+                DetailField("delivery"),
+                DetailField("tracking_code"),
             ),
         ),
     )
 }
-
-# Labels of role codes (msgids, translated in web).
-ROLE_LABELS = {
-    "applicant": "Applicant",
-    "assignee": "Assignee",
-    "assistant": "Assistant",
-    "attendee": "Attendee",
-    "author": "Author",
-    "carrier_contact": "Carrier's contact",
-    "chair": "Chair",
-    "client_contact": "Client's contact",
-    "contact": "Contact",
-    "decision_maker": "Decision maker",
-    "driver": "Driver",
-    "evaluator": "Evaluator",
-    "handler": "Handler",
-    "influencer": "Influencer",
-    "interviewer": "Interviewer",
-    "leader": "Leader",
-    "member": "Member",
-    "minutes_checker": "Minutes checker",
-    "organiser": "Organiser",
-    "owner": "Owner",
-    "participant": "Participant",
-    "preparer": "Preparer",
-    "project_manager": "Project manager",
-    "proposer": "Proposer",
-    "recipient": "Recipient",
-    "recruiter": "Recruiter",
-    "referee": "Referee",
-    "requester": "Requester",
-    "reviewer": "Reviewer",
-    "secretary": "Secretary",
-    "sender": "Sender",
-    "signer": "Signer",
-    "speaker": "Speaker",
-    "student": "Student",
-    "submitter": "Submitter",
-    "teacher": "Teacher",
-}
-
-STAGE_LABELS = {
-    "lead": "Lead",
-    "qualified": "Qualified",
-    "offer": "Offer sent",
-    "negotiation": "Negotiation",
-    "won": "Won",
-    "lost": "Lost",
-    "new": "New",
-    "evaluating": "Being evaluated",
-    "approved": "Approved",
-    "in_progress": "In progress",
-    "implemented": "Implemented",
-    "rejected": "Rejected",
-}
-
-STATUS_LABELS = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
-
-CHOICE_LABELS = {"contact_request": "Contact request", "follow_up": "Follow-up", "other": "Other"}
 
 
 def get_kind(code: str) -> Kind:
