@@ -2,7 +2,8 @@
 
 Without a name: the five platform benchmarks. `register` = pages, search and fragments (the
 register's benchmarks: ~9 min more, so not in the default run), plus search-1m with
-KORTISTO_BENCH_FULL=1. `upload` (a 10 MiB attachment through the web route) runs when named.
+KORTISTO_BENCH_FULL=1. `content` (a person page with 1,000 linked items) and `upload` (a
+10 MiB attachment through the web route) run when named.
 
 One private embedded stack serves the whole run and is always stopped and removed at the end.
 Figures are printed and written to bench/RESULTS.md (via bench/results.json).
@@ -24,7 +25,7 @@ from bench.common import FULL, ROOT, Result, close_pools, machine, private_stack
 
 BENCHES = ("provisioning", "migrate", "memory", "scope", "auth")
 REGISTER = ("pages", "search", "fragments")
-ALL = BENCHES + REGISTER + ("search-1m", "upload")
+ALL = BENCHES + REGISTER + ("search-1m", "content", "upload")
 GROUPS = {"register": REGISTER + (("search-1m",) if FULL else ())}
 NEEDS_POPULATION = {"migrate", "memory"}
 
@@ -58,6 +59,10 @@ def _runner(name: str):
         from bench.register_search import run_search
 
         return run_search
+    if name == "content":
+        from bench.content_page import run_content
+
+        return run_content
     if name == "upload":
         from bench.attachments import run_upload
 
