@@ -26,8 +26,8 @@ from core import content, persons
 from core.accounts import get_user
 from core.content_queries import ItemFilter, get_item, items_for_person, list_items
 from core.validation import ValidationFailed
-from core.visibility import Viewer, viewer_for_user
-from web.auth import current_user
+from core.visibility import Viewer
+from web.content_access import viewer_of
 from web.routes.api_content_schema import (
     ContentIn,
     ContentOut,
@@ -65,12 +65,6 @@ _403 = {
 Filter = Annotated[str | None, QueryParameter(description="Only items with this code")]
 IdFilter = Annotated[UUID | None, QueryParameter(description="Only items linked to this id")]
 TitleSearch = Annotated[str | None, QueryParameter(description="Words of the title")]
-
-
-async def request_viewer(request: Request) -> Viewer:
-    """The caller as `core.visibility` sees them (a staff member's areas read once here)."""
-    user = current_user(request)
-    return await viewer_for_user(user["id"], user["role"])
 
 
 def item_url(tenant: str, item_id: UUID) -> str:
@@ -131,7 +125,7 @@ class ContentApiController(Controller):
             query=(q or "").strip()[:200],
         )
         rows, total = await list_items(
-            await request_viewer(request), filters, limit=limit, offset=offset
+            await viewer_of(request), filters, limit=limit, offset=offset
         )
         return Response([item_summary(r) for r in rows], headers={"X-Total-Count": str(total)})
 
@@ -140,13 +134,13 @@ class ContentApiController(Controller):
     async def get_content(
         self, request: Request, tenant: FromPath[str], item_id: FromPath[UUID]
     ) -> ContentOut:
-        return content_out(await _item(await request_viewer(request), item_id))
+        return content_out(await _item(await viewer_of(request), item_id))
 
     @post("/", summary="Create an item", responses=ERROR_RESPONSES)
     async def create_content(
         self, request: Request, tenant: FromPath[str], data: JSONBody[ContentIn]
     ) -> Response[ContentOut]:
-        viewer = await request_viewer(request)
+        viewer = await viewer_of(request)
         fields = msgspec.structs.asdict(data)
         item_id = await _run(
             content.create_item(viewer, content_input(data.kind, fields), actor=ACTOR)
@@ -165,7 +159,7 @@ class ContentApiController(Controller):
         item_id: FromPath[UUID],
         data: JSONBody[ContentReplace],
     ) -> ContentOut:
-        viewer = await request_viewer(request)
+        viewer = await viewer_of(request)
         current = await _item(viewer, item_id)
         if data.kind is not None and data.kind != current["kind"]:
             raise ValidationFailed({"kind": ("fixed", "the kind of an item cannot change")})
@@ -180,7 +174,7 @@ class ContentApiController(Controller):
         item_id: FromPath[UUID],
         data: JSONBody[ContentPatch],
     ) -> ContentOut:
-        viewer = await request_viewer(request)
+        viewer = await viewer_of(request)
         current = await _item(viewer, item_id)
         fields = current_fields(current)
         fields.update(
@@ -197,7 +191,7 @@ class ContentApiController(Controller):
     async def delete_content(
         self, request: Request, tenant: FromPath[str], item_id: FromPath[UUID]
     ) -> None:
-        await _run(content.delete_item(await request_viewer(request), item_id))
+        await _run(content.delete_item(await viewer_of(request), item_id))
 
     @put("/{item_id:uuid}/stage", summary="Move a deal or idea to another pipeline stage",
          responses=ERROR_RESPONSES)  # fmt: skip
@@ -208,7 +202,7 @@ class ContentApiController(Controller):
         item_id: FromPath[UUID],
         data: JSONBody[StageIn],
     ) -> ContentOut:
-        viewer = await request_viewer(request)
+        viewer = await viewer_of(request)
         await _run(content.move_stage(viewer, item_id, data.stage, actor=ACTOR))
         return content_out(await _item(viewer, item_id))
 
@@ -219,7 +213,7 @@ class ContentApiController(Controller):
     async def list_links(
         self, request: Request, tenant: FromPath[str], item_id: FromPath[UUID]
     ) -> list[LinkOut]:
-        item = await _item(await request_viewer(request), item_id)
+        item = await _item(await viewer_of(request), item_id)
         return [link_out(r) for r in item["links"]]
 
     @post(
@@ -236,7 +230,7 @@ class ContentApiController(Controller):
         item_id: FromPath[UUID],
         data: JSONBody[LinkIn],
     ) -> Response[LinkOut]:
-        viewer = await request_viewer(request)
+        viewer = await viewer_of(request)
         link_id = await _run(
             content.link_person(viewer, item_id, data.person_id, data.role, actor=ACTOR)
         )
@@ -257,7 +251,7 @@ class ContentApiController(Controller):
         item_id: FromPath[UUID],
         link_id: FromPath[UUID],
     ) -> None:
-        await _run(content.unlink_person(await request_viewer(request), item_id, link_id))
+        await _run(content.unlink_person(await viewer_of(request), item_id, link_id))
 
     # --- participants (the users who take part; a private item's only staff viewers) -----
 
@@ -266,7 +260,7 @@ class ContentApiController(Controller):
     async def get_participants(
         self, request: Request, tenant: FromPath[str], item_id: FromPath[UUID]
     ) -> list[ParticipantOut]:
-        item = await _item(await request_viewer(request), item_id)
+        item = await _item(await viewer_of(request), item_id)
         return [participant_out(r) for r in item["participants"]]
 
     @put(
@@ -283,7 +277,7 @@ class ContentApiController(Controller):
         item_id: FromPath[UUID],
         data: JSONBody[ParticipantsIn],
     ) -> list[ParticipantOut]:
-        viewer = await request_viewer(request)
+        viewer = await viewer_of(request)
         await _run(content.set_participants(viewer, item_id, data.user_ids))
         try:
             rows = (await get_item(viewer, item_id))["participants"]
@@ -314,5 +308,5 @@ class PersonContentApiController(Controller):
             url = person_url(tenant, exc.survivor_id) + "/content"
             body = Merged(301, "merged into another card", exc.survivor_id, url)
             return Response(body, status_code=301, headers={"Location": url})  # type: ignore[arg-type]
-        grouped = await items_for_person(await request_viewer(request), person_id)
+        grouped = await items_for_person(await viewer_of(request), person_id)
         return Response(person_content_out(person_id, grouped))
