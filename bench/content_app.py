@@ -8,7 +8,8 @@
 The baseline answers the same two paths as the product — the person page
 `/t/{tenant}/persons/{id}` and its content section `/t/{tenant}/persons/{id}/section/content` —
 with the same data: the card (name, title, organization) and the items linked to it that the
-signed-in staff member may see, grouped by kind in the register's order, each with the
+signed-in staff member may see, grouped by kind in the register's order (the newest
+`OVERVIEW_PER_KIND` of each kind, how many in all and a link to the rest), each with the
 person's roles, its stage, status, private flag and dates. The visibility rule is applied in
 SQL, as the product's: the user's business areas (read per request, like
 `core.visibility.viewer_for_user`), then one schema-qualified query with the staff condition of
@@ -31,24 +32,29 @@ from litestar.params import FromPath
 
 from bench.register_app import PERSON_SQL, bench_user_email, sql
 from core.content_kinds import KINDS
+from core.content_queries import OVERVIEW_PER_KIND
 from core.settings import get_settings
 
 AREAS_SQL = "SELECT area FROM {s}user_area WHERE app_user = $1"
-# core.content_queries.items_for_person with Viewer.item_condition for a staff member.
+# core.content_queries.person_overview with Viewer.item_condition for a staff member: per
+# kind the newest OVERVIEW_PER_KIND visible items and how many there are.
 ITEMS_SQL = (
-    "SELECT ci.id, ci.kind, ci.title, ci.status, ci.stage, ci.starts_on, ci.ends_on, "
-    "ci.private, ci.area, ci.organization, ci.parent, ci.updated_at, "
-    "array_agg(l.role ORDER BY l.role) AS roles "
+    "SELECT * FROM (SELECT ci.id, ci.kind, ci.title, ci.status, ci.stage, ci.starts_on, "
+    "ci.ends_on, ci.private, ci.area, ci.organization, ci.parent, ci.updated_at, "
+    "array_agg(l.role ORDER BY l.role) AS roles, "
+    "row_number() OVER (PARTITION BY ci.kind "
+    "ORDER BY ci.starts_on DESC NULLS LAST, ci.updated_at DESC, ci.id) AS n, "
+    "count(*) OVER (PARTITION BY ci.kind) AS kind_total "
     "FROM {s}content_link l JOIN {s}content_item ci ON ci.id = l.item "
     "WHERE l.person = $1 AND ((NOT ci.private AND (ci.area IS NULL "
-    "OR ci.area = ANY($2::uuid[]))) OR EXISTS (SELECT 1 FROM {s}content_participant vis_p "
-    "WHERE vis_p.item = ci.id AND vis_p.app_user = $3)) "
-    "GROUP BY ci.id ORDER BY ci.starts_on DESC NULLS LAST, ci.updated_at DESC"
+    "OR ci.area = ANY($3::uuid[]))) OR EXISTS (SELECT 1 FROM {s}content_participant vis_p "
+    "WHERE vis_p.item = ci.id AND vis_p.app_user = $4)) "
+    "GROUP BY ci.id) s WHERE s.n <= $2 ORDER BY s.n"
 )
 
 _ITEMS = """<section id="section-content"><h2>Linked content</h2>
-{%- for code, items in groups.items() %}
-<section class="content-group"><h3>{{ code }} ({{ items|length }})</h3><ul>
+{%- for code, (items, total) in groups.items() %}
+<section class="content-group"><h3>{{ code }} ({{ total }})</h3><ul>
 {%- for item in items %}
 <li><a href="{{ base }}/content/{{ item.id }}">{{ item.title }}</a>
 {%- if item.private %} <span class="badge">private</span>{% endif %}
@@ -58,7 +64,10 @@ _ITEMS = """<section id="section-content"><h2>Linked content</h2>
 {%- if item.starts_on %} <small>{{ item.starts_on }}
 {%- if item.ends_on %} – {{ item.ends_on }}{% endif %}</small>{% endif %}</li>
 {%- endfor %}
-</ul></section>
+</ul>
+{%- if total > items|length %}<p><a href="{{ base }}/content/?kind={{ code }}&amp;
+{{- "person=" }}{{ person_id }}">all {{ total }}</a></p>{% endif %}
+</section>
 {%- endfor %}
 </section>"""
 _PAGE = """<!doctype html><html lang="fi"><head><meta charset="utf-8">
@@ -110,11 +119,12 @@ async def _visible_items(conn, schema: str, slug: str, person_id: uuid.UUID) -> 
         )
         STATE.users[slug] = user
     areas = [r["area"] for r in await conn.fetch(sql(AREAS_SQL, schema), user)]
-    rows = await conn.fetch(sql(ITEMS_SQL, schema), person_id, areas, user)
-    groups: dict[str, list[dict]] = {code: [] for code in KINDS}
+    rows = await conn.fetch(sql(ITEMS_SQL, schema), person_id, OVERVIEW_PER_KIND, areas, user)
+    groups: dict[str, tuple[list[dict], int]] = {code: ([], 0) for code in KINDS}
     for row in rows:
-        groups[row["kind"]].append(dict(row))
-    return {code: items for code, items in groups.items() if items}
+        groups[row["kind"]][0].append(dict(row))
+        groups[row["kind"]] = (groups[row["kind"]][0], row["kind_total"])
+    return {code: group for code, group in groups.items() if group[0]}
 
 
 def _ids(tenant: str, person_id: str) -> tuple[str, uuid.UUID]:
@@ -136,7 +146,9 @@ async def person_page(tenant: FromPath[str], person_id: FromPath[str]) -> Respon
         if person is None:
             raise NotFoundException()
         groups = await _visible_items(conn, schema, tenant, pid)
-    body = STATE.env.get_template("page").render(person=person, groups=groups, base=f"/t/{tenant}")
+    body = STATE.env.get_template("page").render(
+        person=person, groups=groups, base=f"/t/{tenant}", person_id=pid
+    )
     return Response(body, media_type=MediaType.HTML)
 
 
@@ -145,7 +157,7 @@ async def content_section(tenant: FromPath[str], person_id: FromPath[str]) -> Re
     schema, pid = _ids(tenant, person_id)
     async with STATE.pool.acquire() as conn:
         groups = await _visible_items(conn, schema, tenant, pid)
-    body = STATE.env.get_template("items").render(groups=groups, base=f"/t/{tenant}")
+    body = STATE.env.get_template("items").render(groups=groups, base=f"/t/{tenant}", person_id=pid)
     return Response(body, media_type=MediaType.HTML)
 
 

@@ -185,6 +185,67 @@ async def items_for_organization(viewer: Viewer, org_id: uuid.UUID) -> dict[str,
     return _grouped(rows)
 
 
+# A page shows at most this many items of each kind; the rest are one link away (the content
+# list filtered by the person or organization), so a card with 1,000 items stays readable.
+OVERVIEW_PER_KIND = 10
+
+
+@dataclass(frozen=True)
+class KindGroup:
+    kind: str
+    items: list[dict]
+    total: int  # all of this kind the viewer may see; `items` holds the newest of them
+
+
+async def person_overview(
+    viewer: Viewer, person_id: uuid.UUID, per_kind: int = OVERVIEW_PER_KIND
+) -> list[KindGroup]:
+    """The person page's view of a card's items: per kind (in `KINDS` order) the newest
+    `per_kind` the viewer may see, with the person's roles, and how many there are in all."""
+    condition, args = viewer.item_condition("ci", 3)
+    rows = await DB.current_connection().fetch(
+        f"SELECT * FROM (SELECT {_ITEM_COLUMNS}, array_agg(l.role ORDER BY l.role) AS roles, "
+        f"row_number() OVER (PARTITION BY ci.kind "
+        f"ORDER BY ci.starts_on DESC NULLS LAST, ci.updated_at DESC, ci.id) AS n, "
+        f"count(*) OVER (PARTITION BY ci.kind) AS kind_total "
+        f"FROM content_link l JOIN content_item ci ON ci.id = l.item "
+        f"WHERE l.person = $1 AND {condition} GROUP BY ci.id) s "
+        f"WHERE s.n <= $2 ORDER BY s.n",
+        person_id,
+        per_kind,
+        *args,
+    )
+    return _kind_groups(rows)
+
+
+async def organization_overview(
+    viewer: Viewer, org_id: uuid.UUID, per_kind: int = OVERVIEW_PER_KIND
+) -> list[KindGroup]:
+    """The organization page's view of its items, like `person_overview` (no roles)."""
+    condition, args = viewer.item_condition("ci", 3)
+    rows = await DB.current_connection().fetch(
+        f"SELECT * FROM (SELECT {_ITEM_COLUMNS}, "
+        f"row_number() OVER (PARTITION BY ci.kind "
+        f"ORDER BY ci.starts_on DESC NULLS LAST, ci.updated_at DESC, ci.id) AS n, "
+        f"count(*) OVER (PARTITION BY ci.kind) AS kind_total "
+        f"FROM content_item ci WHERE ci.organization = $1 AND {condition}) s "
+        f"WHERE s.n <= $2 ORDER BY s.n",
+        org_id,
+        per_kind,
+        *args,
+    )
+    return _kind_groups(rows)
+
+
+def _kind_groups(rows) -> list[KindGroup]:
+    items: dict[str, list[dict]] = {}
+    totals: dict[str, int] = {}
+    for row in rows:
+        items.setdefault(row["kind"], []).append(dict(row))
+        totals[row["kind"]] = row["kind_total"]
+    return [KindGroup(code, items[code], totals[code]) for code in KINDS if code in items]
+
+
 def _grouped(rows) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {code: [] for code in KINDS}
     for row in rows:

@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from core.audit import Actor
 from core.business_areas import list_areas
 from core.content import ContentNotFoundError
-from core.content_queries import get_item, items_for_organization, items_for_person
+from core.content_queries import get_item, organization_overview, person_overview
 from core.db import DB
 from core.organizations import list_organizations
 from core.visibility import Viewer, viewer_for_user
@@ -52,15 +52,23 @@ def actor_label(request: Request) -> str:
 
 async def person_content(request: Request, person_id: uuid.UUID) -> dict:
     """Context for the person page's content section: the linked items this viewer may see,
-    grouped by kind, each with the person's roles in it."""
-    groups = await items_for_person(await viewer_of(request), person_id)
-    return {"content_groups": groups, "content_labels": content_labels}
+    grouped by kind (the newest of each kind, and how many in all), with the person's roles."""
+    groups = await person_overview(await viewer_of(request), person_id)
+    return {
+        "content_groups": groups,
+        "content_labels": content_labels,
+        "content_more_filter": f"person={person_id}",
+    }
 
 
 async def organization_content(request: Request, org_id: uuid.UUID) -> dict:
     """Context for the organization page: its items this viewer may see, grouped by kind."""
-    groups = await items_for_organization(await viewer_of(request), org_id)
-    return {"content_groups": groups, "content_labels": content_labels}
+    groups = await organization_overview(await viewer_of(request), org_id)
+    return {
+        "content_groups": groups,
+        "content_labels": content_labels,
+        "content_more_filter": f"organization={org_id}",
+    }
 
 
 async def item_or_404(viewer: Viewer, raw_id: str) -> dict:

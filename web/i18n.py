@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from babel import negotiate_locale
+from babel import Locale, negotiate_locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal as babel_format_decimal
@@ -225,6 +225,13 @@ _ = gettext
 # --- locale formatting ---------------------------------------------------------------------
 
 
+@cache
+def _babel_locale(code: str) -> Locale:
+    """Parsed once per language: Babel parses a locale string on every call (~13 µs, a third
+    of a date's formatting), which adds up on a page of hundreds of dates."""
+    return Locale.parse(code)
+
+
 def format_date(
     value: dt.date | dt.datetime | None, format: str = "medium", locale: str | None = None
 ) -> str:
@@ -233,7 +240,7 @@ def format_date(
         return ""
     if isinstance(value, dt.datetime):
         value = _aware(value).astimezone(DISPLAY_TIMEZONE).date()
-    return babel_format_date(value, format=format, locale=locale or current_locale())
+    return babel_format_date(value, format=format, locale=_babel_locale(locale or current_locale()))
 
 
 def format_datetime(
@@ -243,7 +250,10 @@ def format_datetime(
     if value is None:
         return ""
     return babel_format_datetime(
-        _aware(value), format=format, tzinfo=DISPLAY_TIMEZONE, locale=locale or current_locale()
+        _aware(value),
+        format=format,
+        tzinfo=DISPLAY_TIMEZONE,
+        locale=_babel_locale(locale or current_locale()),
     )
 
 
@@ -253,7 +263,9 @@ def format_decimal(
     """A number with the locale's decimal sign and grouping (`1 234,5` in Finnish)."""
     if value is None:
         return ""
-    return babel_format_decimal(value, format=format, locale=locale or current_locale())
+    return babel_format_decimal(
+        value, format=format, locale=_babel_locale(locale or current_locale())
+    )
 
 
 def format_number(value: int | float | Decimal | None, locale: str | None = None) -> str:

@@ -208,3 +208,34 @@ async def test_staff_who_does_not_own_an_item_cannot_delete_it(world):
         assert (await client.post(url, data={"confirm": "yes"})).status_code == 403
     finally:
         await client.__aexit__(None, None, None)
+
+
+async def test_person_page_shows_the_newest_of_each_kind_and_links_to_all(world):
+    """A busy card: the person page lists the newest OVERVIEW_PER_KIND of a kind, counts all
+    the viewer may see, and its 'show all' link opens the content list narrowed to the card —
+    which pages through them, still without the private title."""
+    from core.content_queries import OVERVIEW_PER_KIND
+
+    tenant, users, items, person, _ = world
+    async with tenant_scope(tenant.slug):
+        a = await viewer_for_user(users["staff_a"], "staff")
+        for i in range(OVERVIEW_PER_KIND + 5):
+            item = await create_item(a, ContentInput(kind="event", title=f"Messut {i:02d}"))
+            await link_person(a, item, person, "attendee")
+    client = await _client(tenant.slug, "staff_b")
+    page = (await client.get(f"/t/{tenant.slug}/persons/{person}")).text
+    assert PRIVATE_TITLE not in page
+    # The content section alone (the timeline elsewhere on the page lists items too).
+    section = await client.get(f"/t/{tenant.slug}/persons/{person}/section/content", headers=HX)
+    body = section.text
+    assert section.status_code == 200 and PRIVATE_TITLE not in body
+    shown = [i for i in range(OVERVIEW_PER_KIND + 5) if f"Messut {i:02d}" in body]
+    assert len(shown) + (COMMON_TITLE in body) == OVERVIEW_PER_KIND
+    total = OVERVIEW_PER_KIND + 5 + 1  # the common event too
+    link = f"/t/{tenant.slug}/content/?kind=event&amp;person={person}"
+    assert link in body and f"({total})" in body
+    listed = await client.get(link.replace("&amp;", "&"))
+    assert listed.status_code == 200
+    assert "Messut 00" in listed.text and COMMON_TITLE in listed.text
+    assert PRIVATE_TITLE not in listed.text and AREA_A_TITLE not in listed.text
+    assert 'data-testid="person-filter"' in listed.text and "Kalle Kortti" in listed.text

@@ -26,6 +26,7 @@ from core.content import (
 )
 from core.content_kinds import KINDS, STATUSES, Kind, get_kind
 from core.content_queries import PAGE_SIZE, ItemFilter, list_items, pipeline
+from core.db import DB
 from core.validation import ValidationFailed
 from core.visibility import Viewer
 from web import content_labels as labels
@@ -62,7 +63,9 @@ def _uuid_or_none(raw: str) -> uuid.UUID | None:
         return None
 
 
-def _filters(kind: str, status: str, stage: str, area: str, organization: str, mine: str, q: str):
+def _filters(
+    kind: str, status: str, stage: str, area: str, organization: str, mine: str, q: str, person: str
+):
     """The filters as given (for the form) and as an ItemFilter; unknown values are ignored."""
     values = {
         "kind": kind if kind in KINDS else "",
@@ -72,6 +75,8 @@ def _filters(kind: str, status: str, stage: str, area: str, organization: str, m
         "organization": organization if _uuid_or_none(organization) else "",
         "mine": "1" if mine in ("1", "on", "true") else "",
         "q": q.strip()[:200],
+        # From a person page's "show all" link: only the items linked to that card.
+        "person": person if _uuid_or_none(person) else "",
     }
     item_filter = ItemFilter(
         kind=values["kind"] or None,
@@ -81,8 +86,19 @@ def _filters(kind: str, status: str, stage: str, area: str, organization: str, m
         organization_id=_uuid_or_none(values["organization"]),
         query=values["q"],
         mine=bool(values["mine"]),
+        person_id=_uuid_or_none(values["person"]),
     )
     return values, item_filter
+
+
+async def _person_name(person_id: uuid.UUID | None) -> str:
+    """The card the list is narrowed to, by name (every staff member sees every card)."""
+    if person_id is None:
+        return ""
+    row = await DB.current_connection().fetchrow(
+        "SELECT first_name, last_name FROM person WHERE id = $1", person_id
+    )
+    return f"{row['first_name']} {row['last_name']}" if row else ""
 
 
 async def _filter_options(viewer: Viewer) -> dict:
@@ -175,9 +191,10 @@ class ContentPagesController(Controller):
         mine: str = "",
         q: str = "",
         page: str = "",
+        person: str = "",
     ) -> Response:
         viewer = await viewer_of(request)
-        values, item_filter = _filters(kind, status, stage, area, organization, mine, q)
+        values, item_filter = _filters(kind, status, stage, area, organization, mine, q, person)
         offset = (page_number(page) - 1) * PAGE_SIZE
         rows, total = await list_items(viewer, item_filter, limit=PAGE_SIZE, offset=offset)
         paging = pager(request.url.path, values, page_number(page), total, PAGE_SIZE)
@@ -195,6 +212,7 @@ class ContentPagesController(Controller):
             "pager": paging,
             "pipeline_kinds": PIPELINE_KINDS,
             "can_write": may_write(request),
+            "filter_person": await _person_name(item_filter.person_id),
             **await _filter_options(viewer),
         }
         block = "results" if wants_fragment(request) else None
