@@ -19,6 +19,7 @@ from core.settings import get_settings
 from core.visibility import SYSTEM, Viewer
 from tenants.actors import register_actors
 from tenants.scope import tenant_scope
+from tests.support.broker import reset_broker
 
 ACTOR = audit.Actor("user", "u1", "tester@example.fi")
 STAFF = Viewer(user_id=uuid.uuid4(), role="staff")
@@ -34,10 +35,10 @@ def png_bytes(size=(800, 600)) -> bytes:
 @pytest.fixture
 def broker(settings):
     broker = build_broker(settings.redis_url.reveal())
-    broker.flush_all()
+    reset_broker(broker)
     register_actors(broker)
     yield broker
-    broker.flush_all()
+    reset_broker(broker)
 
 
 def run_jobs(broker) -> None:

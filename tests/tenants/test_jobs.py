@@ -17,15 +17,16 @@ from tenants.scheduler import run_due_jobs, sweep_outboxes
 from tenants.scope import tenant_scope
 from tests.conftest import kortisto_process, wait_until
 from tests.support import slow_actors
+from tests.support.broker import reset_broker
 
 
 @pytest.fixture
 def broker(settings):
     broker = build_broker(settings.redis_url.reveal())
-    broker.flush_all()
+    reset_broker(broker)
     register_actors(broker)
     yield broker
-    broker.flush_all()
+    reset_broker(broker)
 
 
 def run_worker_until_idle(broker: dramatiq.Broker, timeout: float = 20) -> None:
@@ -129,7 +130,7 @@ async def test_worker_killed_mid_job_redelivers_and_effect_happens_once(
     broker = build_broker(
         settings.redis_url.reveal(), heartbeat_timeout_ms=1500, maintenance_chance=1_000_000
     )
-    broker.flush_all()
+    reset_broker(broker)
     slow_actors.register_actors(broker)
     started = tmp_path / "started"
     marker = f"once-{uuid.uuid4()}"
@@ -170,4 +171,4 @@ async def test_worker_killed_mid_job_redelivers_and_effect_happens_once(
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(30)
-        broker.flush_all()
+        reset_broker(broker)

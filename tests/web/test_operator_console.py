@@ -17,6 +17,7 @@ from tenants.actors import register_actors
 from tenants.scope import platform_transaction, tenant_scope
 from tests.conftest import unique_slug
 from tests.support.auth_client import SignedInClient
+from tests.support.broker import reset_broker
 from tests.support.operator_client import create_operator, csrf, sign_in_operator
 
 NAME, EMAIL = "Tuulikki Tietosuoja", "tuulikki.tietosuoja@asiakas.example"
@@ -150,7 +151,7 @@ async def test_export_goes_to_the_tenants_admins_not_to_the_operator(
             PersonInput(first_name="Tuulikki", last_name="Tietosuoja", emails=[EMAIL])
         )
     broker = build_broker(settings.redis_url.reveal())
-    broker.flush_all()
+    reset_broker(broker)
     register_actors(broker)
     try:
         r = await _post(console, f"/operator/tenants/{t.slug}/export")
@@ -164,7 +165,7 @@ async def test_export_goes_to_the_tenants_admins_not_to_the_operator(
         finally:
             worker.stop()
     finally:
-        broker.flush_all()
+        reset_broker(broker)
     # The operator sees that it was done, never what it holds.
     page = await console.get(f"/operator/tenants/{t.slug}")
     assert "tenant.export_done" in page.text and "Tietosuoja" not in page.text
