@@ -98,13 +98,7 @@ def max_bytes() -> int:
 
 @lru_cache(maxsize=4)
 def _store_for(settings) -> ObjectStore:
-    return ObjectStore(
-        settings.object_store.endpoint,
-        settings.object_store.access_key.reveal(),
-        settings.object_store.secret_key.reveal(),
-        secure=settings.object_store.secure,
-        region=settings.object_store.region,
-    )
+    return ObjectStore.from_settings(settings)
 
 
 def object_store() -> ObjectStore:

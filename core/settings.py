@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class Secret(str):
@@ -55,6 +56,24 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
 
+def _public_s3_url(raw: str) -> str:
+    """S3_PUBLIC_URL as given, or an error: the S3 SDK keeps only scheme, host and port, so a
+    path (a proxy prefix like /s3) would be dropped silently and every link would be wrong."""
+    if not raw:
+        return ""
+    parsed = urlsplit(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise SettingsError(
+            f"S3_PUBLIC_URL must look like https://files.example.com[:port], got {raw!r}"
+        )
+    if parsed.path not in ("", "/") or parsed.query or parsed.fragment or parsed.username:
+        raise SettingsError(
+            "S3_PUBLIC_URL must be scheme://host[:port] only (no path, query or user): serve "
+            f"S3 at the root of its own host name, got {raw!r}"
+        )
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: Secret
@@ -89,6 +108,9 @@ class ObjectStoreSettings:
     """S3_SECURE: use HTTPS to reach the S3 server."""
     region: str = "us-east-1"
     """S3_REGION: region name sent with requests (most self-hosted servers ignore it)."""
+    public_url: str = ""
+    """S3_PUBLIC_URL: scheme://host[:port] browsers reach the S3 server at; used only to build
+    presigned download links (signed for this host). Default: S3_ENDPOINT."""
     bucket_prefix: str = "kortisto-"
     """KORTISTO_BUCKET_PREFIX: tenant buckets are named <prefix><slug>."""
 
@@ -169,12 +191,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         connect_timeout_seconds=_float(env, "KORTISTO_DB_CONNECT_TIMEOUT", 3),
         command_timeout_seconds=_float(env, "KORTISTO_DB_COMMAND_TIMEOUT", 30),
     )
+    endpoint = get("S3_ENDPOINT", "")
     store = ObjectStoreSettings(
-        endpoint=get("S3_ENDPOINT", ""),
+        endpoint=endpoint,
         access_key=Secret(get("S3_ACCESS_KEY", "")),
         secret_key=Secret(get("S3_SECRET_KEY", "")),
         secure=_bool(env, "S3_SECURE", False),
         region=get("S3_REGION", "us-east-1"),
+        public_url=_public_s3_url(get("S3_PUBLIC_URL", "").strip()) or endpoint,
         bucket_prefix=get("KORTISTO_BUCKET_PREFIX", "kortisto-"),
     )
     web = WebSettings(

@@ -65,8 +65,17 @@ class ObjectStore:
         *,
         secure: bool = False,
         region: str = "us-east-1",
+        public_endpoint: str = "",
     ) -> None:
         self.client = _client(endpoint, access_key, secret_key, secure, region)
+        # Presigned links are fetched by browsers, which may not reach `endpoint` (compose's
+        # seaweedfs:8333). SigV4 signs the host, so a link for another host needs a client for
+        # that host. It never talks to the server: with the region given, presigning is local.
+        self.link_client = self.client
+        if public_endpoint and public_endpoint != endpoint:
+            self.link_client = _client(
+                public_endpoint, access_key, secret_key, secure, region or "us-east-1"
+            )
 
     @classmethod
     def from_settings(cls, settings) -> ObjectStore:
@@ -77,6 +86,7 @@ class ObjectStore:
             s.secret_key.reveal(),
             secure=s.secure,
             region=s.region,
+            public_endpoint=s.public_url,
         )
 
     # -- buckets (provisioning) -------------------------------------------------------------
@@ -209,13 +219,14 @@ class ObjectStore:
     async def presigned_get(
         self, key: str, *, seconds: int = 300, filename: str | None = None
     ) -> str:
+        """A GET link valid for `seconds`, for the public endpoint (S3_PUBLIC_URL) if set."""
         bucket = current_tenant().bucket
         headers = None
         if filename:
             safe = filename.replace('"', "").replace("\r", "").replace("\n", "")
             headers = {"response-content-disposition": f'attachment; filename="{safe}"'}
         return await self._run(
-            self.client.presigned_get_object,
+            self.link_client.presigned_get_object,
             bucket,
             key,
             timedelta(seconds=seconds),
