@@ -41,6 +41,8 @@ class ImportResult:
     organizations_created: int = 0
     skipped_duplicates: int = 0
     skipped_errors: int = 0
+    # What was written, for the audit: (kind "person" / "organization", id, line of the file).
+    created: list[tuple[str, uuid.UUID, int]] = field(default_factory=list)
 
 
 class ImportRefused(Exception):
@@ -152,7 +154,8 @@ async def commit(
             try:
                 if preview.kind == "organizations":
                     assert row.org_input is not None
-                    await create_organization(row.org_input, actor=actor)
+                    made = await create_organization(row.org_input, actor=actor)
+                    result.created.append(("organization", made["id"], row.line))
                     result.organizations_created += 1
                     continue
                 assert row.person is not None
@@ -166,8 +169,11 @@ async def commit(
                             actor=actor,
                         )
                         org_id = created[id(plan)] = made["id"]
+                        result.created.append(("organization", org_id, row.line))
                         result.organizations_created += 1
-                await create_person(replace(row.person, organization_id=org_id), actor=actor)
+                person = replace(row.person, organization_id=org_id)
+                person_id = await create_person(person, actor=actor)
+                result.created.append(("person", person_id, row.line))
                 result.persons_created += 1
             except ValidationFailed as exc:
                 raise ImportFailed(row.line, validation_issues(exc)) from exc

@@ -25,8 +25,10 @@ from core.merge import merge_persons
 from core.merge_plan import FIELDS, SIDES, MergeError, merge_preview
 from core.persons import PersonInput, PersonMergedError, PersonNotFoundError, get_person
 from core.search import search
+from web import register_audit
 from web.forms import display_phone, parse_uuid, render, tenant_context, wants_fragment
 from web.i18n import _
+from web.register_audit import writer_label
 
 PICK_TEMPLATE = "merge/pick.html"
 COMPARE_TEMPLATE = "merge/compare.html"
@@ -243,9 +245,19 @@ class MergePagesController(Controller):
             }
             return render(request, CONFIRM_TEMPLATE, context)
         try:
-            await merge_persons(pid, oid, choices)
+            done = await merge_persons(pid, oid, choices, actor=writer_label(request))
         except MergeError as exc:
             return _refused(request, exc, pid)
+        await register_audit.record(
+            request,
+            "person.merge",
+            pid,
+            via="page",
+            merged=str(oid),
+            merge=str(done["merge_id"]),
+            fields=sorted(done["changes"]),
+            moved={table: n for table, n in sorted(done["moved"].items()) if n},
+        )
         return Redirect(f"{_base()}/persons/{pid}", status_code=303)
 
     @staticmethod

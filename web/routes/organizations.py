@@ -22,6 +22,7 @@ from core.organizations import (
     update_organization,
 )
 from core.validation import ValidationFailed
+from web import register_audit
 from web.content_access import organization_content
 from web.forms import (
     ORGANIZATION_FIELDS,
@@ -39,6 +40,7 @@ from web.forms import (
 )
 from web.record_pages import page_sections
 from web.record_sections import Owner as RecordOwner
+from web.register_audit import writer_label
 from web.routes.attachments import attachment_section
 
 LIST_TEMPLATE = "organizations/list.html"
@@ -90,13 +92,17 @@ async def _save(request: Request, organization: dict | None) -> Response:
     try:
         data = organization_input(values)
         if organization:
-            await update_organization(organization["id"], data)
             org_id = organization["id"]
+            changes = await update_organization(org_id, data, actor=writer_label(request))
         else:
-            org_id = (await create_organization(data))["id"]
+            org_id = (await create_organization(data, actor=writer_label(request)))["id"]
     except ValidationFailed as exc:
         errors = error_messages(exc, values)
         return _form_page(request, values=values, organization=organization, errors=errors)
+    if organization:
+        await register_audit.organization_updated(request, org_id, changes, via="page")
+    else:
+        await register_audit.organization_created(request, org_id, data, via="page")
     return Redirect(_url(org_id), status_code=303)
 
 

@@ -30,6 +30,7 @@ from core.persons import (
 )
 from core.self_service import list_rectifications, self_account
 from core.validation import ValidationFailed
+from web import register_audit
 from web.auth import current_user
 from web.content_access import person_content
 from web.forms import (
@@ -50,6 +51,7 @@ from web.forms import (
 from web.i18n import DISPLAY_TIMEZONE, _
 from web.record_pages import page_sections
 from web.record_sections import Owner as RecordOwner
+from web.register_audit import writer_label
 from web.routes.attachments import attachment_section
 from web.routes.search import results_page
 from web.routes.self_service import field_labels
@@ -145,15 +147,19 @@ async def _save(request: Request, person: dict | None) -> Response:
         if strong and not checked(form, "save_anyway"):
             return await _form_page(request, values=values, person=person, duplicates=duplicates)
         if person:
-            await update_person(person["id"], data)
+            changes = await update_person(person["id"], data, actor=writer_label(request))
             person_id = person["id"]
         else:
-            person_id = await create_person(data)
+            person_id = await create_person(data, actor=writer_label(request))
     except ValidationFailed as exc:
         errors = error_messages(exc, values)
         return await _form_page(
             request, values=values, person=person, errors=errors, duplicates=duplicates
         )
+    if person:
+        await register_audit.person_updated(request, person_id, changes, via="page")
+    else:
+        await register_audit.person_created(request, person_id, data, via="page")
     return Redirect(_url(person_id), status_code=303)
 
 
@@ -292,7 +298,15 @@ class PersonPagesController(Controller):
             on = parse_date(raw)
         except ValidationFailed as exc:
             return self._leave_page(request, card, raw, error_messages(exc, {"left_on": raw}))
-        await mark_left(card["id"], on)
+        await mark_left(card["id"], on, actor=writer_label(request))
+        await register_audit.record(
+            request,
+            "person.leave",
+            card["id"],
+            via="page",
+            organization=str(card["organization_id"] or ""),
+            fields=["left_organization_on"],
+        )
         return Redirect(_url(card["id"]), status_code=303)
 
     @staticmethod
