@@ -9,6 +9,7 @@ import pytest
 
 from core.persons import mark_left
 from tenants.scope import tenant_scope
+from tests.support.auth_client import user_email
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ async def test_organization_validation_is_422_and_saves_nothing(client, api):
 
 
 async def test_person_crud_and_field_errors(client, api):
-    _, base = api
+    tenant, base = api
     org = (await client.post(f"{base}/organizations", json={"name": "Kortti Oy"})).json()
     r = await client.post(
         f"{base}/persons",
@@ -95,7 +96,7 @@ async def test_person_crud_and_field_errors(client, api):
     assert person["emails"] == ["Asa@example.fi"]
     assert person["organization_name"] == "Kortti Oy"
     assert person["employment"][0]["current"] is True
-    assert person["created_by"] == "api"
+    assert person["created_by"] == user_email(tenant.slug, "admin")  # the signed-in user
     location = r.headers["location"]
     assert location == f"{base}/persons/{person['id']}"
 

@@ -34,7 +34,7 @@ async def api(make_tenant):
 
 
 async def test_item_crud_put_patch_stage_and_delete(client, api):
-    _, base, person = api
+    tenant, base, person = api
     org = (await client.post(f"{base}/organizations", json={"name": "Kauppa Oy"})).json()
     r = await client.post(
         f"{base}/content",
@@ -51,7 +51,9 @@ async def test_item_crud_put_patch_stage_and_delete(client, api):
     assert r.headers["location"] == f"{base}/content/{item['id']}"
     assert item["title"] == "Uusi kauppa" and item["stage"] == "lead"  # the first stage
     assert item["details"] == {"value": "1500.50", "probability": 40}
-    assert item["organization_name"] == "Kauppa Oy" and item["created_by"] == "api"
+    assert item["organization_name"] == "Kauppa Oy" and item["created_by"] == user_email(
+        tenant.slug, "admin"
+    )
     assert [p["display_name"] for p in item["participants"]] == ["Test admin"]  # its creator
     url = r.headers["location"]
 

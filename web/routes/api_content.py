@@ -22,12 +22,13 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from core import content, persons
+from core import audit, content, persons
 from core.accounts import get_user
 from core.content_queries import ItemFilter, get_item, items_for_person, list_items
 from core.validation import ValidationFailed
 from core.visibility import Viewer
-from web.content_access import viewer_of
+from web.content_access import actor_of, viewer_of
+from web.register_audit import writer_label
 from web.routes.api_content_schema import (
     ContentIn,
     ContentOut,
@@ -49,7 +50,6 @@ from web.routes.api_content_schema import (
     person_content_out,
 )
 from web.routes.api_organizations import (
-    ACTOR,
     ERROR_RESPONSES,
     TOTAL_COUNT,
     ApiError,
@@ -86,6 +86,18 @@ async def _run(call):
         raise NotFoundException() from exc
     except content.ContentPermissionError as exc:
         raise PermissionDeniedException(str(exc)) from exc
+
+
+async def _audit(request: Request, action: str, item_id: UUID, **detail) -> None:
+    """As the content pages audit their writes (ids and codes, never the free text), plus
+    `via`: the door the write came through."""
+    await audit.record(
+        action,
+        actor=actor_of(request),
+        object_kind="content_item",
+        object_id=item_id,
+        detail={**detail, "via": "api"},
+    )
 
 
 class ContentApiController(Controller):
@@ -143,8 +155,11 @@ class ContentApiController(Controller):
         viewer = await viewer_of(request)
         fields = msgspec.structs.asdict(data)
         item_id = await _run(
-            content.create_item(viewer, content_input(data.kind, fields), actor=ACTOR)
+            content.create_item(
+                viewer, content_input(data.kind, fields), actor=writer_label(request)
+            )
         )
+        await _audit(request, "content.create", item_id, kind=data.kind, private=bool(data.private))
         return Response(
             content_out(await _item(viewer, item_id)),
             status_code=201,
@@ -164,7 +179,7 @@ class ContentApiController(Controller):
         if data.kind is not None and data.kind != current["kind"]:
             raise ValidationFailed({"kind": ("fixed", "the kind of an item cannot change")})
         fields = msgspec.structs.asdict(data)
-        return await self._save(viewer, current, fields)
+        return await self._save(request, viewer, current, fields)
 
     @patch("/{item_id:uuid}", summary="Change some fields of an item", responses=_403)
     async def patch_content(
@@ -180,18 +195,35 @@ class ContentApiController(Controller):
         fields.update(
             {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         )
-        return await self._save(viewer, current, fields)
+        return await self._save(request, viewer, current, fields)
 
-    async def _save(self, viewer: Viewer, current: dict, fields: dict) -> ContentOut:
+    async def _save(
+        self, request: Request, viewer: Viewer, current: dict, fields: dict
+    ) -> ContentOut:
         data = content_input(current["kind"], fields)
-        await _run(content.update_item(viewer, current["id"], data, actor=ACTOR))
+        changes = await _run(
+            content.update_item(viewer, current["id"], data, actor=writer_label(request))
+        )
+        if changes:
+            await _audit(
+                request,
+                "content.update",
+                current["id"],
+                kind=current["kind"],
+                fields=sorted(changes),
+            )
         return content_out(await _item(viewer, current["id"]))
 
     @delete("/{item_id:uuid}", summary="Delete an item (its owner or an admin)", responses=_403)
     async def delete_content(
         self, request: Request, tenant: FromPath[str], item_id: FromPath[UUID]
     ) -> None:
-        await _run(content.delete_item(await viewer_of(request), item_id))
+        viewer = await viewer_of(request)
+        item = await _item(viewer, item_id)
+        removed = await _run(content.delete_item(viewer, item_id))
+        await _audit(
+            request, "content.delete", item_id, kind=removed["kind"], links=len(item["links"])
+        )
 
     @put("/{item_id:uuid}/stage", summary="Move a deal or idea to another pipeline stage",
          responses=ERROR_RESPONSES)  # fmt: skip
@@ -203,8 +235,18 @@ class ContentApiController(Controller):
         data: JSONBody[StageIn],
     ) -> ContentOut:
         viewer = await viewer_of(request)
-        await _run(content.move_stage(viewer, item_id, data.stage, actor=ACTOR))
-        return content_out(await _item(viewer, item_id))
+        previous = await _run(
+            content.move_stage(viewer, item_id, data.stage, actor=writer_label(request))
+        )
+        item = await _item(viewer, item_id)
+        await _audit(
+            request,
+            "content.stage",
+            item_id,
+            kind=item["kind"],
+            **{"from": previous, "to": data.stage},
+        )
+        return content_out(item)
 
     # --- links to business cards ---------------------------------------------------------
 
@@ -232,7 +274,17 @@ class ContentApiController(Controller):
     ) -> Response[LinkOut]:
         viewer = await viewer_of(request)
         link_id = await _run(
-            content.link_person(viewer, item_id, data.person_id, data.role, actor=ACTOR)
+            content.link_person(
+                viewer, item_id, data.person_id, data.role, actor=writer_label(request)
+            )
+        )
+        await _audit(
+            request,
+            "content.link",
+            item_id,
+            person=str(data.person_id),
+            role=data.role,
+            link=str(link_id),
         )
         item = await _item(viewer, item_id)
         made = next(r for r in item["links"] if r["id"] == link_id)
@@ -251,7 +303,14 @@ class ContentApiController(Controller):
         item_id: FromPath[UUID],
         link_id: FromPath[UUID],
     ) -> None:
-        await _run(content.unlink_person(await viewer_of(request), item_id, link_id))
+        removed = await _run(content.unlink_person(await viewer_of(request), item_id, link_id))
+        await _audit(
+            request,
+            "content.unlink",
+            item_id,
+            person=str(removed["person"]),
+            role=removed["role"],
+        )
 
     # --- participants (the users who take part; a private item's only staff viewers) -----
 
@@ -278,7 +337,15 @@ class ContentApiController(Controller):
         data: JSONBody[ParticipantsIn],
     ) -> list[ParticipantOut]:
         viewer = await viewer_of(request)
-        await _run(content.set_participants(viewer, item_id, data.user_ids))
+        added, removed = await _run(content.set_participants(viewer, item_id, data.user_ids))
+        if added or removed:
+            await _audit(
+                request,
+                "content.participants",
+                item_id,
+                added=sorted(map(str, added)),
+                removed=sorted(map(str, removed)),
+            )
         try:
             rows = (await get_item(viewer, item_id))["participants"]
         except content.ContentNotFoundError:

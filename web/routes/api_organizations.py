@@ -31,6 +31,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from core import organizations
 from core.search import search
 from core.validation import ValidationFailed
+from web import register_audit
+from web.register_audit import writer_label
 
 API_PATH = "/t/{tenant:str}/api/v1"
 MAX_LIMIT = 500
@@ -113,7 +115,6 @@ def api_router(*controllers: type[Controller]) -> Router:
 TOTAL_COUNT = ResponseHeader(
     name="X-Total-Count", description="Rows in all pages", documentation_only=True
 )
-ACTOR = "api"  # recorded as created_by / updated_by until API keys name the integration
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="Page size")]
 Offset = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
@@ -228,11 +229,11 @@ class OrganizationApiController(Controller):
 
     @post("/", summary="Create an organization", responses=ERROR_RESPONSES)
     async def create_organization(
-        self, tenant: FromPath[str], data: JSONBody[OrganizationIn]
+        self, request: Request, tenant: FromPath[str], data: JSONBody[OrganizationIn]
     ) -> Response[OrganizationOut]:
-        made = await organizations.create_organization(
-            organizations.OrganizationInput(**msgspec.structs.asdict(data)), actor=ACTOR
-        )
+        values = organizations.OrganizationInput(**msgspec.structs.asdict(data))
+        made = await organizations.create_organization(values, actor=writer_label(request))
+        await register_audit.organization_created(request, made["id"], values, via="api")
         return Response(
             organization_out(await _organization(made["id"])),
             status_code=201,
@@ -241,19 +242,24 @@ class OrganizationApiController(Controller):
 
     @put("/{org_id:uuid}", summary="Replace an organization", responses=ERROR_RESPONSES)
     async def replace_organization(
-        self, tenant: FromPath[str], org_id: FromPath[UUID], data: JSONBody[OrganizationIn]
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        org_id: FromPath[UUID],
+        data: JSONBody[OrganizationIn],
     ) -> OrganizationOut:
         await _organization(org_id)
-        await organizations.update_organization(
-            org_id, organizations.OrganizationInput(**msgspec.structs.asdict(data)), actor=ACTOR
-        )
-        return organization_out(await _organization(org_id))
+        return await _save(request, org_id, msgspec.structs.asdict(data))
 
     @patch(
         "/{org_id:uuid}", summary="Change some fields of an organization", responses=ERROR_RESPONSES
     )
     async def patch_organization(
-        self, tenant: FromPath[str], org_id: FromPath[UUID], data: JSONBody[OrganizationPatch]
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        org_id: FromPath[UUID],
+        data: JSONBody[OrganizationPatch],
     ) -> OrganizationOut:
         current = await _organization(org_id)
         merged = {f: current[f] for f in organizations.EDITABLE}
@@ -264,7 +270,12 @@ class OrganizationApiController(Controller):
                 if value is not msgspec.UNSET
             }
         )
-        await organizations.update_organization(
-            org_id, organizations.OrganizationInput(**merged), actor=ACTOR
-        )
-        return organization_out(await _organization(org_id))
+        return await _save(request, org_id, merged)
+
+
+async def _save(request: Request, org_id: UUID, values: dict) -> OrganizationOut:
+    changes = await organizations.update_organization(
+        org_id, organizations.OrganizationInput(**values), actor=writer_label(request)
+    )
+    await register_audit.organization_updated(request, org_id, changes, via="api")
+    return organization_out(await _organization(org_id))

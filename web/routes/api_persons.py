@@ -12,15 +12,16 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, get, patch, post, put
+from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core import persons
 from core.search import search
+from web import register_audit
+from web.register_audit import writer_label
 from web.routes.api_organizations import (
-    ACTOR,
     ERROR_RESPONSES,
     SEARCH_WINDOW,
     TOTAL_COUNT,
@@ -206,11 +207,11 @@ class PersonApiController(Controller):
 
     @post("/", summary="Create a card", responses=ERROR_RESPONSES)
     async def create_person(
-        self, tenant: FromPath[str], data: JSONBody[PersonIn]
+        self, request: Request, tenant: FromPath[str], data: JSONBody[PersonIn]
     ) -> Response[PersonOut]:
-        person_id = await persons.create_person(
-            persons.PersonInput(**msgspec.structs.asdict(data)), actor=ACTOR
-        )
+        values = persons.PersonInput(**msgspec.structs.asdict(data))
+        person_id = await persons.create_person(values, actor=writer_label(request))
+        await register_audit.person_created(request, person_id, values, via="api")
         return Response(
             person_out(await _card(person_id)),
             status_code=201,
@@ -219,19 +220,27 @@ class PersonApiController(Controller):
 
     @put("/{person_id:uuid}", summary="Replace a card", responses=MERGED_WRITE)
     async def replace_person(
-        self, tenant: FromPath[str], person_id: FromPath[UUID], data: JSONBody[PersonIn]
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        person_id: FromPath[UUID],
+        data: JSONBody[PersonIn],
     ) -> Response[PersonOut]:
-        return await self._save(tenant, person_id, msgspec.structs.asdict(data))
+        return await self._save(request, tenant, person_id, msgspec.structs.asdict(data))
 
     @patch("/{person_id:uuid}", summary="Change some fields of a card", responses=MERGED_WRITE)
     async def patch_person(
-        self, tenant: FromPath[str], person_id: FromPath[UUID], data: JSONBody[PersonPatch]
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        person_id: FromPath[UUID],
+        data: JSONBody[PersonPatch],
     ) -> Response[PersonOut]:
         sent = {f: v for f, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        return await self._save(tenant, person_id, sent, partial=True)
+        return await self._save(request, tenant, person_id, sent, partial=True)
 
     async def _save(
-        self, tenant: str, person_id: UUID, values: dict, *, partial: bool = False
+        self, request: Request, tenant: str, person_id: UUID, values: dict, *, partial: bool = False
     ) -> Response[PersonOut]:
         try:
             current = await _card(person_id)
@@ -239,5 +248,8 @@ class PersonApiController(Controller):
             return _merged(tenant, exc, 410)
         fields = {f: current[f] for f in _FIELDS} if partial else {}
         fields.update(values)
-        await persons.update_person(person_id, persons.PersonInput(**fields), actor=ACTOR)
+        changes = await persons.update_person(
+            person_id, persons.PersonInput(**fields), actor=writer_label(request)
+        )
+        await register_audit.person_updated(request, person_id, changes, via="api")
         return Response(person_out(await _card(person_id)))
