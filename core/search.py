@@ -109,9 +109,12 @@ async def _by_name(q: str, departed: str, limit: int, offset: int) -> SearchResu
     # common one and reads the whole table. Transaction-local, like the scope.
     # And with page reads costed as the cached, SSD-backed reads they are, so a few hundred
     # hits come through the trigram index rather than a scan of the table.
+    # The typo fallback's similarity threshold is set here too: one round trip, not two.
     await conn.execute(
         "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-        "set_config('random_page_cost', '1.1', true)"
+        "set_config('random_page_cost', '1.1', true), "
+        "set_config('pg_trgm.similarity_threshold', $1, true)",
+        str(NAME_SIMILARITY),
     )
     # Every typed word as a substring first: index-backed (trigram GIN) and exact, so a
     # half-typed surname or "first last" in either order finds at once.
@@ -135,10 +138,8 @@ def search_words(term: str) -> list[str]:
 
 
 async def _corrected_words(conn, words: list[str]) -> list[list[str]]:
-    """For each word, the vocabulary words closest to it (the word itself when known)."""
-    await conn.execute(
-        "SELECT set_config('pg_trgm.similarity_threshold', $1, true)", str(NAME_SIMILARITY)
-    )
+    """For each word, the vocabulary words closest to it (the word itself when known).
+    Needs `pg_trgm.similarity_threshold` = NAME_SIMILARITY (set by `_by_name`)."""
     rows = await conn.fetch(
         "SELECT t.i, c.word FROM unnest($1::text[]) WITH ORDINALITY t(w, i), "
         "LATERAL (SELECT word FROM name_word WHERE word OPERATOR(ext.%) t.w "
