@@ -8,7 +8,7 @@ from core.tables.accounts import (
     MailMessage,
     UserArea,
 )
-from core.tables.audit import APPEND_ONLY_TABLES, AuditEvent
+from core.tables.audit import APPEND_ONLY_TABLES, AuditEvent, AuditSeal
 from core.tables.content import (
     CONTENT_DDL,
     Attachment,
@@ -25,6 +25,19 @@ from core.tables.content import (
 )
 from core.tables.jobs import HealthReport, JobRun, OutboxMessage
 from core.tables.privacy import Rectification
+from core.tables.privacy_engine import (
+    ConsentEvent,
+    DataSubjectRequest,
+    LegalHold,
+    ObjectionEvent,
+    PersonLawfulBasis,
+    PersonProvenance,
+    ProcessingActivity,
+    RequestEvent,
+    RetentionRule,
+    RetentionRun,
+    SuppressionEntry,
+)
 from core.tables.register import (
     NAME_VOCABULARY,
     TRIGRAM_INDEXES,
@@ -66,6 +79,18 @@ TENANT_TABLES = [
     OrganizationOrder,
     OrganizationPayment,
     SellerContact,
+    AuditSeal,
+    ProcessingActivity,
+    PersonLawfulBasis,
+    PersonProvenance,
+    ConsentEvent,
+    ObjectionEvent,
+    DataSubjectRequest,
+    RequestEvent,
+    LegalHold,
+    SuppressionEntry,
+    RetentionRule,
+    RetentionRun,
 ]
 
 # Business areas every new register starts with (DESIGN §1: sales, production, support).
@@ -117,4 +142,16 @@ __all__ = [
     "OrganizationOrder",
     "OrganizationPayment",
     "SellerContact",
+    "AuditSeal",
+    "ProcessingActivity",
+    "PersonLawfulBasis",
+    "PersonProvenance",
+    "ConsentEvent",
+    "ObjectionEvent",
+    "DataSubjectRequest",
+    "RequestEvent",
+    "LegalHold",
+    "SuppressionEntry",
+    "RetentionRule",
+    "RetentionRun",
 ]

@@ -5,14 +5,15 @@ Append-only: the tenant role may INSERT and SELECT but not UPDATE or DELETE (see
 (hash chain, purposes, pseudonymisation, retention).
 """
 
-from piccolo.columns import JSONB, UUID, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, BigInt, BigSerial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from core.db import DB
 
 # Tables whose rows, once written, the tenant role can never change or remove.
-APPEND_ONLY_TABLES = ("audit_event",)
+# Consent and objection histories too: a withdrawal is a new row, never an edit (DESIGN §5).
+APPEND_ONLY_TABLES = ("audit_event", "consent_event", "objection_event")
 
 
 class AuditEvent(Table, db=DB, tablename="audit_event"):
@@ -27,3 +28,20 @@ class AuditEvent(Table, db=DB, tablename="audit_event"):
     object_kind = Varchar(length=50, default="")
     object_id = Varchar(length=64, default="")
     detail = JSONB(default="{}")
+    # Privacy engine: the person whose data was read or changed (an id, no name), why, and
+    # the request it happened in.
+    person_id = UUID(null=True, default=None, index=True)
+    purpose = Varchar(length=50, default="")
+    request_id = Varchar(length=64, default="")
+    # Order of the hash chain, and this event's link in it once sealed (sha256 hex).
+    seq = BigSerial()
+    chain_hash = Varchar(length=64, null=True, default=None)
+
+
+class AuditSeal(Table, db=DB, tablename="audit_seal"):
+    """How far the audit trail's hash chain reaches: the last sealed event and its hash."""
+
+    id = UUID(primary_key=True)
+    last_seq = BigInt(default=0)
+    last_hash = Varchar(length=64, default="")
+    sealed_at = Timestamptz(default=TimestamptzNow())

@@ -59,6 +59,14 @@ class Person(Table, db=DB, tablename="person"):
     search_name = Varchar(length=250, default="", index=True)
     sort_key = Varchar(length=250, default="", index=True)
     merged_into = UUID(null=True, default=None, index=True)
+    # Personal identity code (HETU), only when the admin enabled it: encrypted at rest, found
+    # by a keyed hash, shown masked (core privacy engine).
+    hetu_encrypted = Text(null=True, default=None)
+    hetu_hash = Varchar(length=64, null=True, default=None, index=True)
+    # Restriction of processing (Art. 18): set while a restriction holds; only storage remains.
+    restricted_at = Timestamptz(null=True, default=None)
+    # When the customer relationship ended (a retention trigger); None while it lasts.
+    relationship_ended_on = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = Varchar(length=200, default="")
     updated_at = Timestamptz(default=TimestamptzNow())
