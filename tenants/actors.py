@@ -66,7 +66,11 @@ def _actor_for(name: str, fn: TenantJob) -> Callable[..., Awaitable[Any]]:
 
 def register_actors(broker: dramatiq.Broker) -> None:
     """Make every declared tenant job an actor on `broker`."""
-    from tenants import archive, attachment_jobs  # noqa: F401 - declare their jobs (they import this module)
+    from tenants import (  # noqa: F401 - declare their jobs (they import this module)
+        archive,
+        attachment_jobs,
+        request_jobs,
+    )
 
     for name, fn in TENANT_JOBS.items():
         register_actor(broker, _actor_for(name, fn), name=name)

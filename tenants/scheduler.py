@@ -25,6 +25,7 @@ from core.settings import Settings
 from tenants.actors import HEALTH_CHECK
 from tenants.attachment_jobs import SWEEP_JOB
 from tenants.break_glass import close_expired_grants
+from tenants.request_jobs import REMIND_JOB
 from tenants.scope import platform_transaction, tenant_scope
 
 log = logging.getLogger("kortisto.scheduler")
@@ -54,6 +55,16 @@ async def fan_out_attachment_sweeps(broker: dramatiq.Broker, period: str) -> int
     for slug in slugs:
         broker.enqueue(
             make_message(SWEEP_JOB, {"tenant": slug}, message_id=f"{SWEEP_JOB}:{slug}:{period}")
+        )
+    return len(slugs)
+
+
+async def fan_out_request_reminders(broker: dramatiq.Broker, period: str) -> int:
+    """Data-subject request reminders to each tenant's admins (7 and 2 days before due)."""
+    slugs = await active_tenants()
+    for slug in slugs:
+        broker.enqueue(
+            make_message(REMIND_JOB, {"tenant": slug}, message_id=f"{REMIND_JOB}:{slug}:{period}")
         )
     return len(slugs)
 
@@ -104,6 +115,7 @@ JOBS = [
     PeriodicJob("outbox-sweep", every_minute, sweep_outboxes),
     PeriodicJob("break-glass-close", every_minute, close_break_glass_grants),
     PeriodicJob("attachment-orphan-sweep", every_hour, fan_out_attachment_sweeps),
+    PeriodicJob("request-reminders", nightly_at(7, 0), fan_out_request_reminders),
 ]
 
 
