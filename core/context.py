@@ -57,6 +57,9 @@ class ScopeState:
     # Best-effort work for after a successful commit (e.g. removing a deleted row's object);
     # whatever must happen for sure goes through the outbox instead.
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Set for a READ ONLY scope (break-glass): runs the given work in a separate short write
+    # transaction of the same tenant, for the few rows a read itself must leave (its audit).
+    write_elsewhere: Callable[[Callable[[], Awaitable[None]]], Awaitable[None]] | None = None
 
 
 _scope_state: contextvars.ContextVar[ScopeState | None] = contextvars.ContextVar(

@@ -155,6 +155,9 @@ async def _create_tables(conn: asyncpg.Connection, names: TenantNames) -> None:
     role = quote_ident(names.role)
     for table in APPEND_ONLY_TABLES:
         await conn.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quote_ident(table)} FROM {role}")
+    # ... except the audit's chain link, which the sealer writes (core.audit_chain): verify
+    # recomputes links from the content, so a wrong one is detected, never trusted.
+    await conn.execute(f"GRANT UPDATE (chain_hash) ON audit_event TO {role}")
     await conn.execute(f"SELECT set_config('search_path', '{PLATFORM_SCHEMA}', true)")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -100,6 +101,8 @@ async def tenant_scope(
     if cache_seconds is None:
         cache_seconds = get_settings().tenant_cache_seconds
     state = ScopeState()
+    if read_only:
+        state.write_elsewhere = functools.partial(_write_elsewhere, slug)
     state_token = bind_scope_state(state)
     try:
         cached = _cached(slug, cache_seconds)
@@ -140,6 +143,17 @@ async def tenant_scope(
             log.warning("after-commit work for %s failed", slug, exc_info=True)
     if state.outbox_written:
         await _relay_outbox(slug)
+
+
+async def _write_elsewhere(slug: str, work: Callable[[], Awaitable[None]]) -> None:
+    """A READ ONLY scope's writes that must happen (its read audit): in the same tenant's own
+    short write transaction on another connection, committed before the read goes on."""
+
+    async def in_scope() -> None:
+        async with tenant_scope(slug):
+            await work()
+
+    await run_outside_scope(in_scope)
 
 
 async def _switch_by_catalog(connection, slug: str) -> TenantInfo:
