@@ -17,15 +17,16 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import asyncpg
 
+from core import provenance
 from core.csv_io import ParsedCsv
 from core.db import DB
 from core.import_rows import Issue, OrgPlan, PreviewRow, check_rows, validation_issues
 from core.organizations import OrganizationInput, create_organization
-from core.persons import create_person
+from core.persons import PersonInput, create_person
 from core.validation import ValidationFailed
 
 
@@ -125,6 +126,11 @@ async def lock(import_id: uuid.UUID) -> None:
     )
 
 
+def _filled(person: PersonInput) -> list[str]:
+    """The card fields the file gave a value for (their provenance is the import)."""
+    return [name for name, value in asdict(person).items() if value]
+
+
 # --- commit --------------------------------------------------------------------------------
 
 
@@ -173,6 +179,10 @@ async def commit(
                         result.organizations_created += 1
                 person = replace(row.person, organization_id=org_id)
                 person_id = await create_person(person, actor=actor)
+                # The import route's actor is `import:<import id>`: the batch the card came in.
+                await provenance.record_origin(
+                    person_id, "import", detail=actor, fields=_filled(person), by=actor
+                )
                 result.created.append(("person", person_id, row.line))
                 result.persons_created += 1
             except ValidationFailed as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from core import provenance
 from core.db import DB
 from core.persons import PersonInput, PersonMergedError, get_person, update_person
 
@@ -88,6 +89,10 @@ async def rectify_own_card(
             (uuid.uuid4(), card["id"], r["field"], r["old_value"], r["new_value"], user_id, label)
             for r in recorded
         ],
+    )
+    # Where these values came from now: the person, on their own page.
+    await provenance.record_fields(
+        card["id"], "self_form", [r["field"] for r in recorded], detail="self_service", by=label
     )
     return recorded
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from litestar import Request
 
-from core import audit
+from core import audit, provenance
 from core.organizations import OrganizationInput
 from core.persons import PersonInput
 from web.content_access import actor_of
@@ -54,7 +54,13 @@ async def record(
 async def person_created(
     request: Request, person_id: uuid.UUID, data: PersonInput, *, via: str, **detail: Any
 ) -> None:
-    await record(request, "person.create", person_id, via=via, fields=filled_fields(data), **detail)
+    """A card staff created (the page, the API): audited, and its provenance ('staff', by which
+    door, with the fields given) recorded (core.provenance)."""
+    fields = filled_fields(data)
+    await record(request, "person.create", person_id, via=via, fields=fields, **detail)
+    await provenance.record_origin(
+        person_id, "staff", detail=via, fields=fields, by=writer_label(request)
+    )
 
 
 async def person_updated(
