@@ -16,7 +16,7 @@ from stdnum.fi import ytunnus
 from core.db import DatabaseUnavailableError
 from core.settings import SettingsError, get_settings
 from core.storage import ObjectStore, StorageUnavailableError
-from tenants import operator_cli, provisioning
+from tenants import audit_cli, operator_cli, provisioning
 from tenants.embedded_stack import EmbeddedStack, StackError
 from tenants.migrate import migrate_all
 from tenants.naming import InvalidSlugError
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--no-export", action="store_true", help="skip the export")
 
     operator_cli.add_parser(sub)
+    audit_cli.add_parser(sub)
 
     serve = sub.add_parser("serve", help="run the web server")
     serve.add_argument("--host")
@@ -320,6 +321,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "tenant": cmd_tenant,
     "operator": operator_cli.cmd_operator,
+    "audit": audit_cli.cmd_audit,
     "serve": cmd_serve,
     "worker": cmd_worker,
     "scheduler": cmd_scheduler,

@@ -24,6 +24,7 @@ from core.jobs import broker_from_settings, make_message
 from core.settings import Settings
 from tenants.actors import HEALTH_CHECK
 from tenants.attachment_jobs import SWEEP_JOB
+from tenants.audit import seal_all_tenants
 from tenants.break_glass import close_expired_grants
 from tenants.request_jobs import REMIND_JOB
 from tenants.scope import platform_transaction, tenant_scope
@@ -110,10 +111,16 @@ async def close_break_glass_grants(broker: dramatiq.Broker, period: str) -> int:
     return await close_expired_grants()
 
 
+async def seal_audits(broker: dramatiq.Broker, period: str) -> int:
+    """Chain every tenant's new audit events (core.audit_chain; idempotent, one lock each)."""
+    return await seal_all_tenants()
+
+
 JOBS = [
     PeriodicJob("tenant-health-check", nightly_at(2, 30), fan_out_health_checks),
     PeriodicJob("outbox-sweep", every_minute, sweep_outboxes),
     PeriodicJob("break-glass-close", every_minute, close_break_glass_grants),
+    PeriodicJob("audit-seal", every_minute, seal_audits),
     PeriodicJob("attachment-orphan-sweep", every_hour, fan_out_attachment_sweeps),
     PeriodicJob("request-reminders", nightly_at(7, 0), fan_out_request_reminders),
 ]
