@@ -91,7 +91,7 @@ async def send_reminders(on: date | None = None, *, base_url: str = "") -> int:
     on = on or today()
     conn = DB.current_connection()
     rows = await conn.fetch(
-        "SELECT id, kind, due_on, extended_until FROM data_subject_request "
+        "SELECT id, person_id, kind, due_on, extended_until FROM data_subject_request "
         "WHERE status = ANY($1::text[]) AND coalesce(extended_until, due_on) <= $2 "
         "ORDER BY coalesce(extended_until, due_on), id FOR UPDATE",
         list(OPEN_STATUSES),
@@ -136,6 +136,7 @@ async def send_reminders(on: date | None = None, *, base_url: str = "") -> int:
             object_kind="data_subject_request",
             object_id=request["id"],
             detail={"threshold_days": threshold, "due_on": due.isoformat()},
+            person_id=request["person_id"],
         )
         reminded += 1
     return reminded

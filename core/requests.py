@@ -143,6 +143,7 @@ async def _event(request: dict, action: str, actor: audit.Actor, note: str = "",
         object_kind="data_subject_request",
         object_id=request["id"],
         detail={"kind": request["kind"], **detail},
+        person_id=request["person_id"],
     )
 
 

@@ -86,6 +86,7 @@ async def test_a_request_is_due_a_month_after_receipt_and_logged(tenant):
         events = await audit.events(action_prefix="request.", object_id=r["id"])
         assert [e["action"] for e in events] == ["request.received"]
         assert events[0]["actor_label"] == STAFF.label
+        assert events[0]["person_id"] == person  # the person the request is about
 
 
 async def test_nothing_happens_before_verification(tenant):
