@@ -1,8 +1,8 @@
 """Tenant provisioning: `create_tenant` against the plain-SQL floor, measured interleaved.
 
 Per round, in rotating order:
-- floor: one owner transaction doing `CREATE SCHEMA` + `tenant_table_ddl()` under that
-  search_path, nothing else;
+- floor: one owner transaction doing `CREATE SCHEMA` + `tenant_table_script()` (the tables'
+  DDL in one round trip) under that search_path, nothing else;
 - db-only: the real `create_tenant` with an object store that does nothing (the database part);
 - bucket: what `create_tenant` asks of S3 for a new tenant (`bucket_exists` + `create_bucket`);
 - create_tenant: the real thing, bucket included.
@@ -17,7 +17,7 @@ import time
 from bench.common import FULL, Result, Table, Target, close_pools, median, ms, percentile
 from core.db import DB, as_admin
 from core.storage import ObjectStore
-from tenants.migrate import tenant_table_ddl
+from tenants.migrate import tenant_table_script
 from tenants.naming import quote_ident
 from tenants.provisioning import create_tenant, delete_tenant
 
@@ -46,8 +46,7 @@ async def _floor(schema: str) -> None:
             conn = txn.connection
             await conn.execute(f"CREATE SCHEMA {quote_ident(schema)}")
             await conn.execute("SELECT set_config('search_path', $1, true)", schema)
-            for statement in tenant_table_ddl():
-                await conn.execute(statement)
+            await conn.execute(tenant_table_script())
 
 
 async def _bucket(store: ObjectStore, bucket: str, split: list[float]) -> None:

@@ -35,13 +35,21 @@ EXTENSION_SCHEMA = "ext"
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def tenant_table_ddl() -> tuple[str, ...]:
-    """CREATE statements for every tenant table at the current code's level."""
+    """CREATE statements for every tenant table at the current code's level (the same for
+    every tenant: names are unqualified, the search_path picks the schema)."""
     statements: list[str] = []
     for table in TENANT_TABLES:
         statements.extend(table.create_table().ddl)
     statements.extend(EXTRA_TENANT_DDL)
     return tuple(statements)
+
+
+@lru_cache(maxsize=1)
+def tenant_table_script() -> str:
+    """`tenant_table_ddl` as one script: sent in one round trip instead of ~120."""
+    return ";\n".join(tenant_table_ddl())
 
 
 @lru_cache(maxsize=1)

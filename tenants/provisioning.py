@@ -27,7 +27,7 @@ from core.tables.platform import PLATFORM_SCHEMA
 from tenants.migrate import (
     create_migration_table_sql,
     register_migration_ids,
-    tenant_table_ddl,
+    tenant_table_script,
 )
 from tenants.naming import TenantNames, quote_ident, tenant_names
 
@@ -143,8 +143,7 @@ async def _create_role_and_schema(
 async def _create_tables(conn: asyncpg.Connection, names: TenantNames) -> None:
     await conn.execute("SELECT set_config('search_path', $1, true)", names.schema)
     await conn.execute(create_migration_table_sql())
-    for statement in tenant_table_ddl():
-        await conn.execute(statement)
+    await conn.execute(tenant_table_script())
     await conn.executemany(
         "INSERT INTO migration (name, app_name, ran_on) VALUES ($1, 'register', now())",
         [(mid,) for mid in register_migration_ids()],
