@@ -26,9 +26,19 @@ WRITER_ROLES = ("admin", "staff")
 ORGANIZATION_CHOICES = 2000
 
 
+_VIEWER_KEY = "kortisto_viewer"
+
+
 async def viewer_of(request: Request) -> Viewer:
+    """The signed-in user's viewer, read once per request: a page that draws several sections
+    (content, attachments, customer records, the timeline) asks for it several times. Kept in
+    the request's own scope state only, never across requests."""
     user = current_user(request)
-    return await viewer_for_user(user["id"], user["role"])
+    state = request.scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    viewer = state.get(_VIEWER_KEY)
+    if viewer is None or viewer.user_id != user["id"] or viewer.role != user["role"]:
+        viewer = state[_VIEWER_KEY] = await viewer_for_user(user["id"], user["role"])
+    return viewer
 
 
 def may_write(request: Request) -> bool:

@@ -22,8 +22,9 @@ from core.customer_preferences import active_restrictions
 from core.person_timeline import person_timeline
 from core.persons import get_person
 from core.validation import ValidationFailed
-from core.visibility import can_see_item, viewer_for_user
+from core.visibility import can_see_item
 from web.auth import current_user
+from web.content_access import viewer_of
 from web.forms import (
     form_values,
     ordered_errors,
@@ -44,9 +45,7 @@ TIMELINE_FRAGMENT = "records/timeline_fragment.html"
 
 
 async def acting(request: Request) -> Acting:
-    user = current_user(request)
-    viewer = await viewer_for_user(user["id"], user["role"])
-    return Acting(viewer=viewer, actor=audit.Actor.user(user))
+    return Acting(viewer=await viewer_of(request), actor=audit.Actor.user(current_user(request)))
 
 
 async def owner_of(kind: str, raw_id: str, base: str, request: Request) -> Owner:

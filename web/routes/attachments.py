@@ -47,8 +47,8 @@ from core.attachments import (
 )
 from core.audit import Actor
 from core.settings import get_settings
-from core.visibility import Viewer, viewer_for_user
 from web.auth import current_user
+from web.content_access import viewer_of
 from web.forms import parse_uuid, render, tenant_context, wants_fragment
 from web.i18n import _, format_decimal
 
@@ -144,11 +144,6 @@ def refusal_text(exc: AttachmentRefusedError) -> str:
             "tiedosto uudelleen."
         ) % {"reason": _reason_text(str(f.get("reason", "")))}
     return _("Tiedostoa ei hyväksytty.")
-
-
-async def viewer_of(request: Request) -> Viewer:
-    user = current_user(request)
-    return await viewer_for_user(user["id"], user["role"])
 
 
 def _owner(kind: str, raw_id: str) -> Owner:
