@@ -29,7 +29,7 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale
-from babel.dates import format_date as babel_format_date
+from babel.dates import DateTimePattern, get_date_format, parse_pattern
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import NullTranslations, Translations
@@ -180,6 +180,9 @@ def load_translations() -> None:
 def translations_for(code: str | None) -> stdlib_gettext.NullTranslations:
     """The (cached) translations of a locale; Finnish, i.e. the msgids, for anything unknown."""
     catalogs = _all_translations()
+    found = catalogs.get(code)  # type: ignore[arg-type]  # the usual case: a code as bound
+    if found is not None:
+        return found
     return catalogs.get(normalize_locale(code) or DEFAULT_LOCALE, catalogs[DEFAULT_LOCALE])
 
 
@@ -232,6 +235,15 @@ def _babel_locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+@cache
+def _date_pattern(code: str, format: str) -> DateTimePattern:
+    """The parsed pattern of a date format of a language, as babel's format_date finds it
+    (its named formats looked up in the locale's data) on every call."""
+    if format in ("full", "long", "medium", "short"):
+        format = get_date_format(format, locale=_babel_locale(code))  # type: ignore[arg-type]
+    return parse_pattern(format)
+
+
 def format_date(
     value: dt.date | dt.datetime | None, format: str = "medium", locale: str | None = None
 ) -> str:
@@ -240,7 +252,9 @@ def format_date(
         return ""
     if isinstance(value, dt.datetime):
         value = _aware(value).astimezone(DISPLAY_TIMEZONE).date()
-    return babel_format_date(value, format=format, locale=_babel_locale(locale or current_locale()))
+    code = locale or current_locale()
+    # What babel_format_date does, without finding and parsing the pattern again every time.
+    return _date_pattern(code, format).apply(value, _babel_locale(code))
 
 
 def format_datetime(
