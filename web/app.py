@@ -57,7 +57,9 @@ from web.routes.organizations import OrganizationPagesController
 from web.routes.persons import PersonPagesController
 from web.routes.search import SearchController
 from web.routes.self_service import SelfServiceController
+from web.routes.self_service_requests import SelfServiceRequestsController
 from web.routes.seller_contacts import SellerContactsController
+from web.routes.subject_requests import AdminRequestsController, PersonRequestsController
 from web.routes.tenant_home import TenantHomeController
 
 HERE = Path(__file__).parent
@@ -99,6 +101,9 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             AdminUsersController,
             AdminAreasController,
             SelfServiceController,
+            SelfServiceRequestsController,
+            AdminRequestsController,
+            PersonRequestsController,
             LanguageController,
             TenantLanguageController,
             api_router(

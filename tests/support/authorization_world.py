@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from core import break_glass, invitations
+from core import audit, break_glass, invitations, requests
 from core.business_areas import add_area
 from core.content import ContentInput, create_item, link_person
 from core.db import DB
@@ -221,6 +221,9 @@ async def build_world(slug: str, *, label: str) -> World:
             ARCHIVE_PREFIX + archive, b"\x1f\x8b archive", "application/gzip"
         )
         attachment = await stored_attachment(person)
+        subject_request = await requests.create_request(
+            person, "access", actor=audit.SYSTEM, requester_email=f"k@{slug}.example"
+        )
     helper = await create_operator(name=f"{label} Apuoperaattori")
     grant = await open_grant(helper, slug)
     ids = {
@@ -240,6 +243,7 @@ async def build_world(slug: str, *, label: str) -> World:
         "owner_kind": "person",  # attachments: the card's own
         "owner_id": str(person),
         "attachment_id": attachment,
+        "request_id": str(subject_request["id"]),  # a data-subject request about the card
         "item_id": str(item),  # a content item every staff member sees
         "link_id": str(link),
         # Customer data: the section the record routes open, records they find (see

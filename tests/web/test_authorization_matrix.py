@@ -109,7 +109,7 @@ SIGN_OUT = {("POST", "/t/{tenant:str}/logout"), ("POST", "/operator/logout")}
 # Path parameters that name an object of one tenant (owner checks swap in tenant B's).
 OBJECT_PARAMETERS = frozenset(
     "person_id other_id org_id user_id area_id import_id grant_id key owner_id attachment_id "
-    "item_id link_id record_id seller_id".split()
+    "item_id link_id record_id seller_id request_id".split()
 )
 ARCHIVE_ROUTE = "/t/{tenant:str}/admin/operator-access/archives/{name:str}"
 # Owner checks send the API a valid body, so the answer is about the id, not the body.

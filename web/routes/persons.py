@@ -55,6 +55,7 @@ from web.register_audit import writer_label
 from web.routes.attachments import attachment_section
 from web.routes.search import results_page
 from web.routes.self_service import field_labels
+from web.routes.subject_requests import person_requests_context
 
 FORM_TEMPLATE = "persons/form.html"
 PAGE_TEMPLATE = "persons/detail.html"
@@ -237,6 +238,7 @@ class PersonPagesController(Controller):
             "self_account": await self_account(card["id"]) if is_admin else None,
             **await person_content(request, card["id"]),
             "attachment_section": await attachment_section(request, Owner("person", card["id"])),
+            **await person_requests_context(request, card["id"]),  # data-subject requests
         }
         owner = RecordOwner("person", card["id"], _url(card["id"]))
         context.update(await page_sections(owner, request))  # contact history, timeline, …
@@ -255,6 +257,8 @@ class PersonPagesController(Controller):
         if not wants_fragment(request):
             return Redirect(_url(card["id"], f"#section-{name}"), status_code=303)
         context = {**tenant_context(), "person": card, **await person_content(request, card["id"])}
+        if name == "requests":
+            context.update(await person_requests_context(request, card["id"]))
         return render(request, PAGE_TEMPLATE, context, block=f"section_{name}")
 
     @get("/{person_id:str}/edit")

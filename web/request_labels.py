@@ -1,0 +1,70 @@
+"""Translated names of data-subject request kinds, states and history steps (`core.requests`
+holds only the codes). Functions, so each text is translated in the language of the request
+that renders it."""
+
+from __future__ import annotations
+
+from web.i18n import _
+
+
+def kind_labels() -> dict[str, str]:
+    return {
+        "access": _("Tietojen tarkastus (pääsy tietoihin)"),
+        "rectification": _("Tietojen oikaisu"),
+        "erasure": _("Tietojen poisto"),
+        "restriction": _("Käsittelyn rajoittaminen"),
+        "portability": _("Tietojen siirto järjestelmästä toiseen"),
+        "objection": _("Käsittelyn vastustaminen"),
+        "withdrawal": _("Suostumuksen peruutus"),
+    }
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        "received": _("Vastaanotettu"),
+        "awaiting_code": _("Odottaa vahvistuskoodia"),
+        "verified": _("Henkilöllisyys vahvistettu"),
+        "in_progress": _("Käsittelyssä"),
+        "completed": _("Valmis"),
+        "refused": _("Hylätty"),
+    }
+
+
+def channel_labels() -> dict[str, str]:
+    return {"staff": _("Henkilökunta kirjasi"), "self_service": _("Asiointisivu")}
+
+
+def event_labels() -> dict[str, str]:
+    return {
+        "received": _("Pyyntö vastaanotettu"),
+        "code_sent": _("Vahvistuskoodi lähetetty"),
+        "code_wrong": _("Väärä vahvistuskoodi"),
+        "verified": _("Henkilöllisyys vahvistettu"),
+        "started": _("Käsittely aloitettu"),
+        "completed": _("Pyyntö käsitelty"),
+        "refused": _("Pyyntö hylätty"),
+        "extended": _("Määräaikaa jatkettu"),
+        "reminder_7": _("Muistutus: 7 päivää määräaikaan"),
+        "reminder_2": _("Muistutus: 2 päivää määräaikaan"),
+    }
+
+
+def error_messages() -> dict[str, str]:
+    """What a refused step tells the admin (core.requests.RequestError reasons)."""
+    return {
+        "not_allowed": _("Tätä vaihetta ei voi tehdä pyynnön nykyisessä tilassa."),
+        "reason_required": _("Kirjoita perustelu."),
+        "too_late": _(
+            "Alkuperäinen määräaika on jo kulunut: jatkosta olisi pitänyt ilmoittaa ennen sitä."
+        ),
+        "bad_months": _(
+            "Määräaikaa voi jatkaa enintään kaksi kuukautta alkuperäisestä määräajasta."
+        ),
+        "no_address": _("Pyynnöllä ei ole sähköpostiosoitetta, johon viestin voisi lähettää."),
+        "bad_kind": _("Valitse pyynnön laji."),
+        "wrong_code": _("Koodi ei ole oikein. Tarkista koodi ja yritä uudelleen."),
+        "too_many_attempts": _(
+            "Koodi on syötetty väärin liian monta kertaa. Uusi koodi on lähetettävä."
+        ),
+        "no_code": _("Voimassa olevaa koodia ei ole. Lähetä uusi koodi."),
+    }
