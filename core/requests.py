@@ -20,11 +20,12 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from core import audit, request_notices
 from core.db import DB
 from core.request_deadlines import (
+    HELSINKI,
     OPEN_STATUSES,
     due_date,
     effective_due,
@@ -59,7 +60,7 @@ COLUMNS = (
 
 class RequestError(Exception):
     """A step that is not allowed. reason: not_found | not_allowed | reason_required |
-    too_late | bad_months | no_address | bad_kind"""
+    too_late | bad_months | no_address | bad_kind | bad_date"""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -168,10 +169,15 @@ async def create_request(
     channel: str = "staff",
     requester_email: str = "",
     details: str = "",
+    received_on: date | None = None,
 ) -> dict:
-    """Log a request as received now; due one calendar month later (Helsinki date)."""
+    """Log a request as received now, or on `received_on` (a letter that came in earlier:
+    the month runs from its receipt, not from its logging); due one calendar month later
+    (Helsinki date)."""
     if kind not in KINDS:
         raise RequestError("bad_kind")
+    if received_on is not None and received_on > today():
+        raise RequestError("bad_date")
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {CHANNELS}")
     email = ""
@@ -179,6 +185,8 @@ async def create_request(
         _, email = normalise_email(requester_email.strip())
     conn = DB.current_connection()
     received_at = await conn.fetchval("SELECT now()")
+    if received_on is not None and received_on < local_date(received_at):
+        received_at = datetime.combine(received_on, time(12), HELSINKI)  # the day is what counts
     request_id = uuid.uuid4()
     repeated = kind == "access" and await _is_repeated_access(person_id)
     await conn.execute(

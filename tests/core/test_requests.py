@@ -89,6 +89,23 @@ async def test_a_request_is_due_a_month_after_receipt_and_logged(tenant):
         assert events[0]["person_id"] == person  # the person the request is about
 
 
+async def test_a_request_that_came_in_earlier_is_due_a_month_from_its_receipt(tenant):
+    async with tenant_scope(tenant.slug):
+        person = await _person()
+        letter = today() - timedelta(days=5)
+        r = await requests.create_request(person, "access", actor=STAFF, received_on=letter)
+        assert local_date(r["received_at"]) == letter and r["due_on"] == due_date(letter)
+        same_day = await requests.create_request(
+            person, "erasure", actor=STAFF, received_on=today()
+        )
+        assert same_day["due_on"] == due_date(today())
+        with pytest.raises(RequestError) as exc:
+            await requests.create_request(
+                person, "erasure", actor=STAFF, received_on=today() + timedelta(days=1)
+            )
+        assert exc.value.reason == "bad_date"
+
+
 async def test_nothing_happens_before_verification(tenant):
     async with tenant_scope(tenant.slug):
         r = await requests.create_request(

@@ -9,7 +9,7 @@ from core import audit, requests
 from core.db import DB
 from core.mail import outbox
 from core.persons import PersonInput, create_person
-from core.request_deadlines import today
+from core.request_deadlines import due_date, today
 from tenants.scope import tenant_scope
 from tests.conftest import add_self_user
 from tests.support.auth_client import SignedInClient, user_email
@@ -48,6 +48,12 @@ async def test_staff_log_a_request_from_the_person_page(anon_client, make_tenant
         data={"kind": "", "requester_email": "pirjo@koti.example", "send_code": "1"},
     )
     assert bad.status_code == 400 and "Valitse pyynnön laji." in bad.text
+    future = (today() + timedelta(days=1)).isoformat()
+    late = await staff.post(
+        f"/t/{t.slug}/persons/{person}/requests/new",
+        data={"kind": "access", "requester_email": "pirjo@koti.example", "received_on": future},
+    )
+    assert late.status_code == 400 and "Saapumispäivä ei voi olla tulevaisuudessa." in late.text
     assert 'href="#f-kind"' in bad.text  # the error summary links to the field
     assert not await _requests(t.slug)
     done = await staff.post(
@@ -56,6 +62,7 @@ async def test_staff_log_a_request_from_the_person_page(anon_client, make_tenant
             "kind": "erasure",
             "requester_email": "pirjo@koti.example",
             "details": "Poistakaa kaikki tietoni",
+            "received_on": (today() - timedelta(days=3)).strftime("%d.%m.%Y"),
             "send_code": "1",
         },
         follow_redirects=False,
@@ -65,6 +72,7 @@ async def test_staff_log_a_request_from_the_person_page(anon_client, make_tenant
     [logged] = await _requests(t.slug)
     assert logged["kind"] == "erasure" and logged["status"] == "awaiting_code"
     assert logged["channel"] == "staff" and logged["person_id"] == person
+    assert logged["due_on"] == due_date(today() - timedelta(days=3))  # from the letter's arrival
     assert await _code(t.slug, "pirjo@koti.example")
     page = await staff.get(f"/t/{t.slug}/persons/{person}")
     assert 'data-testid="person-requests"' in page.text and "Tietojen poisto" in page.text

@@ -19,13 +19,13 @@ from core.request_deadlines import days_left, today
 from core.validation import ValidationFailed
 from web import request_labels
 from web.auth import ADMIN_ONLY, STAFF_ROLES, current_user, secret_key
-from web.forms import checked, form_values, parse_uuid, render, tenant_context
+from web.forms import checked, form_values, parse_date, parse_uuid, render, tenant_context
 from web.i18n import _
 
 QUEUE_TEMPLATE = "requests/queue.html"
 DETAIL_TEMPLATE = "requests/detail.html"
 NEW_TEMPLATE = "requests/new.html"
-INTAKE_FIELDS = ("kind", "requester_email", "details")
+INTAKE_FIELDS = ("kind", "requester_email", "details", "received_on")
 
 
 def labels() -> dict:
@@ -214,7 +214,13 @@ class PersonRequestsController(Controller):
     async def new_form(self, request: Request, tenant: FromPath[str], person_id: str) -> Response:
         card = await self._card(person_id)
         email = card["emails"][0] if card["emails"] else ""
-        values = {"kind": "", "requester_email": email, "details": "", "send_code": "1"}
+        values = {
+            "kind": "",
+            "requester_email": email,
+            "details": "",
+            "received_on": "",
+            "send_code": "1",
+        }
         return self._form(request, card, values)
 
     @post("/new")
@@ -226,6 +232,17 @@ class PersonRequestsController(Controller):
         errors = {}
         if values["kind"] not in requests.KINDS:
             errors["kind"] = _("Valitse pyynnön laji.")
+        received_on = None
+        if values["received_on"].strip():
+            try:
+                received_on = parse_date(values["received_on"])
+            except ValidationFailed:
+                errors["received_on"] = _(
+                    "Anna päivämäärä muodossa pp.kk.vvvv, esimerkiksi 31.10.2026."
+                )
+            else:
+                if received_on > today():
+                    errors["received_on"] = _("Saapumispäivä ei voi olla tulevaisuudessa.")
         if values["send_code"] and not values["requester_email"].strip():
             errors["requester_email"] = _(
                 "Vahvistuskoodia ei voi lähettää ilman sähköpostiosoitetta."
@@ -239,6 +256,7 @@ class PersonRequestsController(Controller):
                     channel="staff",
                     requester_email=values["requester_email"],
                     details=values["details"],
+                    received_on=received_on,
                 )
             except ValidationFailed:
                 errors["requester_email"] = _("Sähköpostiosoite ei kelpaa.")
