@@ -10,16 +10,32 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import re
 import time
+import uuid
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from core.audit import bind_request_id
 from tenants.scope import slug_for_host, tenant_scope
 from web.operator_auth import break_glass_gate
 
 TENANT_PARAM = "tenant"
+REQUEST_ID_HEADER = b"x-request-id"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+
+
+def request_id_of(scope: Scope) -> str:
+    """A proxy's X-Request-ID when it looks like one, else a new id (every audit event of
+    the request carries it; the response says it back)."""
+    for name, value in scope.get("headers", []):
+        if name == REQUEST_ID_HEADER:
+            candidate = value.decode("latin-1").strip()
+            if _REQUEST_ID.fullmatch(candidate):
+                return candidate
+    return uuid.uuid4().hex
 
 
 class TenantScopeMiddleware(ASGIMiddleware):
@@ -30,6 +46,19 @@ class TenantScopeMiddleware(ASGIMiddleware):
         if slug is None:
             await next_app(scope, receive, send)
             return
+        request_id = request_id_of(scope)
+        bind_request_id(request_id)  # this request's own context (HostTenantRewrite)
+        scope["request_id"] = request_id  # type: ignore[typeddict-unknown-key]
+        plain_send = send
+
+        async def send_with_id(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                headers.append((REQUEST_ID_HEADER, request_id.encode()))
+                message = {**message, "headers": headers}
+            await plain_send(message)
+
+        send = send_with_id  # type: ignore[assignment]
         # An operator's request is decided before any tenant transaction opens (web.operator_auth).
         access = await break_glass_gate(scope, slug)
         if access is not None:

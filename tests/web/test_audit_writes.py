@@ -40,8 +40,10 @@ async def world(make_tenant):
 
 
 async def _events(slug: str, prefix: str = "") -> list[dict]:
+    """The write events, oldest first (reads of the pages followed: tests/web/test_audit_reads)."""
     async with tenant_scope(slug):
-        return list(reversed(await audit.events(action_prefix=prefix, limit=500)))
+        events = await audit.events(action_prefix=prefix, limit=500)
+    return [e for e in reversed(events) if e["action"] != audit.READ_ACTION]
 
 
 async def _all_actions(slug: str) -> list[str]:

@@ -27,6 +27,7 @@ from core.accounts import get_user
 from core.content_queries import ItemFilter, get_item, items_for_person, list_items
 from core.validation import ValidationFailed
 from core.visibility import Viewer
+from web import read_audit
 from web.content_access import actor_of, viewer_of
 from web.register_audit import writer_label
 from web.routes.api_content_schema import (
@@ -376,4 +377,5 @@ class PersonContentApiController(Controller):
             body = Merged(301, "merged into another card", exc.survivor_id, url)
             return Response(body, status_code=301, headers={"Location": url})  # type: ignore[arg-type]
         grouped = await items_for_person(await viewer_of(request), person_id)
+        await read_audit.cards_read(request, [person_id], via="api_content", purpose="api")
         return Response(person_content_out(person_id, grouped))

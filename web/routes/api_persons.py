@@ -19,7 +19,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core import persons
 from core.search import search
-from web import register_audit
+from web import read_audit, register_audit
 from web.register_audit import writer_label
 from web.routes.api_organizations import (
     ERROR_RESPONSES,
@@ -155,6 +155,7 @@ class PersonApiController(Controller):
     )
     async def list_persons(
         self,
+        request: Request,
         tenant: FromPath[str],
         limit: Limit = 50,
         offset: Offset = 0,
@@ -193,16 +194,18 @@ class PersonApiController(Controller):
                 )
                 for r in rows
             ]
+        await read_audit.cards_read(request, [i.id for i in items], via="api", purpose="api")
         return Response(items, headers={"X-Total-Count": str(total)})
 
     @get("/{person_id:uuid}", summary="One card", responses=MERGED_GET)
     async def get_person(
-        self, tenant: FromPath[str], person_id: FromPath[UUID]
+        self, request: Request, tenant: FromPath[str], person_id: FromPath[UUID]
     ) -> Response[PersonOut]:
         try:
             card = await _card(person_id)
         except persons.PersonMergedError as exc:
             return _merged(tenant, exc, 301)
+        await read_audit.cards_read(request, [card["id"]], via="api", purpose="api")
         return Response(person_out(card))
 
     @post("/", summary="Create a card", responses=ERROR_RESPONSES)

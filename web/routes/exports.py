@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from datetime import date
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Stream
 
 from core import csv_io
+from core.db import DB
+from web import read_audit
 
 ROWS_PER_CHUNK = 200
 
@@ -45,9 +47,26 @@ def _download(
     )
 
 
+# The cards the person export writes (as core.csv_io.person_rows selects them).
+EXPORTED_IDS = """
+SELECT p.id FROM person p WHERE p.merged_into IS NULL AND p.restricted_at IS NULL
+ORDER BY p.sort_key, p.id
+"""
+
+
+async def audit_person_export(request: Request) -> None:
+    """Every card the person export holds, as ONE read event, before the first byte goes."""
+    if request.url.path.endswith("/persons.csv"):
+        rows = await DB.current_connection().fetch(EXPORTED_IDS)
+        await read_audit.cards_read(
+            request, [r["id"] for r in rows], via="export", purpose="export"
+        )
+
+
 class ExportController(Controller):
     path = "/t/{tenant:str}/export"
     include_in_schema = False
+    before_request = audit_person_export
 
     @get("/persons.csv")
     async def persons_csv(self, tenant: FromPath[str]) -> Stream:

@@ -22,7 +22,7 @@ from core.organizations import (
     update_organization,
 )
 from core.validation import ValidationFailed
-from web import register_audit
+from web import read_audit, register_audit
 from web.content_access import organization_content
 from web.forms import (
     ORGANIZATION_FIELDS,
@@ -141,6 +141,12 @@ class OrganizationPagesController(Controller):
     ) -> Response:
         org = await _organization(org_id)
         people = await organization_people(org["id"])
+        await read_audit.cards_read(
+            request,
+            [p["id"] for p in people["current"] + people["former"]],
+            via="organization_page",
+            organization=str(org["id"]),
+        )
         context = {
             **tenant_context(),
             "current": "organizations",

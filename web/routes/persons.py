@@ -30,7 +30,7 @@ from core.persons import (
 )
 from core.self_service import list_rectifications, self_account
 from core.validation import ValidationFailed
-from web import register_audit
+from web import read_audit, register_audit
 from web.auth import current_user
 from web.content_access import person_content
 from web.forms import (
@@ -242,6 +242,7 @@ class PersonPagesController(Controller):
         }
         owner = RecordOwner("person", card["id"], _url(card["id"]))
         context.update(await page_sections(owner, request))  # contact history, timeline, …
+        await read_audit.cards_read(request, [card["id"]], via="page")
         return render(request, PAGE_TEMPLATE, context)
 
     @get("/{person_id:str}/section/{name:str}")
@@ -259,6 +260,7 @@ class PersonPagesController(Controller):
         context = {**tenant_context(), "person": card, **await person_content(request, card["id"])}
         if name == "requests":
             context.update(await person_requests_context(request, card["id"]))
+        await read_audit.cards_read(request, [card["id"]], via=f"section:{name}")
         return render(request, PAGE_TEMPLATE, context, block=f"section_{name}")
 
     @get("/{person_id:str}/edit")
@@ -268,6 +270,7 @@ class PersonPagesController(Controller):
         card = await _card(person_id, "/edit")
         if isinstance(card, Redirect):
             return card
+        await read_audit.cards_read(request, [card["id"]], via="edit_form")
         return await _form_page(request, values=_card_values(card), person=card)
 
     @post("/{person_id:str}/edit")

@@ -15,6 +15,7 @@ from litestar.params import FromPath
 
 from core.persons import list_persons
 from core.search import search
+from web import read_audit
 from web.forms import (
     PAGE_SIZE,
     display_phone,
@@ -89,6 +90,9 @@ async def results_page(
             offset = (number - 1) * PAGE_SIZE
             rows, total, matched_by, more = await _find(query, include_departed, offset)
     paging = pager(request.url.path, params, number, total, PAGE_SIZE)
+    # The cards shown are a read of their fields: one event for the page (web.read_audit).
+    shown = [row["id"] for row in rows if row["kind"] == "person"]
+    await read_audit.cards_read(request, shown, via="search" if query else "list")
     context = {
         **tenant_context(),
         "current": current,

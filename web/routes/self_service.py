@@ -22,6 +22,7 @@ from core.self_service import (
     rectify_own_card,
 )
 from core.validation import ValidationFailed
+from web import read_audit
 from web.auth import SELF_ONLY, current_user
 from web.forms import (
     display_phone,
@@ -32,6 +33,7 @@ from web.forms import (
     tenant_context,
 )
 from web.i18n import _
+from web.privacy_sections import self_context
 
 PAGE_TEMPLATE = "me/card.html"
 FORM_TEMPLATE = "me/form.html"
@@ -75,13 +77,20 @@ class SelfServiceController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def my_page(self, request: Request, tenant: FromPath[str], saved: str = "") -> Response:
+    async def my_page(
+        self, request: Request, tenant: FromPath[str], saved: str = "", privacy: str = ""
+    ) -> Response:
         card = await _my_card(request)
         context = {**tenant_context(), "person": card, "saved": saved == "1"}
+        context["privacy_done"] = privacy  # after a consent or objection form (/me/privacy)
         if card is not None:
             card["phone_rows"] = [(p, display_phone(p)) for p in card["phones"]]
             context["rectifications"] = await list_rectifications(card["id"])
             context["field_labels"] = field_labels()
+            context.update(await self_context(card["id"]))  # consents and objections
+            await read_audit.cards_read(
+                request, [card["id"]], via="self_service", purpose="self_service"
+            )
         return render(request, PAGE_TEMPLATE, context)
 
     @get("/edit")
@@ -89,6 +98,9 @@ class SelfServiceController(Controller):
         card = await _my_card(request)
         if card is None:
             raise NotFoundException()
+        await read_audit.cards_read(
+            request, [card["id"]], via="self_service_edit", purpose="self_service"
+        )
         return self._form(request, card, _values(card))
 
     @post("/edit")
