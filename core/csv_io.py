@@ -112,13 +112,14 @@ SELECT p.id, p.first_name, p.last_name, p.title, p.keywords, p.description,
        ARRAY(SELECT f.phone_e164 FROM person_phone f WHERE f.person = p.id ORDER BY f.position)
            AS phones
 FROM person p LEFT JOIN organization o ON o.id = p.organization
-WHERE p.merged_into IS NULL
+WHERE p.merged_into IS NULL AND p.restricted_at IS NULL
 ORDER BY p.sort_key, p.id
 """
 
 
 async def person_rows(batch: int = 500) -> AsyncIterator[list[str]]:
-    """Every card (departed ones too, with `left_on`), in Finnish alphabetical order.
+    """Every card (departed ones too, with `left_on`), in Finnish alphabetical order. Cards
+    under restriction of processing (core.restriction) are left out: an export is processing.
 
     A server-side cursor, so a large register streams instead of filling memory; it needs the
     caller's transaction to stay open while the rows are consumed.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core.db import DB
+from core.restriction import ensure_not_restricted
 from core.text import search_form, sort_key
 from core.validation import ValidationFailed, normalise_email, normalise_phone
 
@@ -198,7 +199,9 @@ async def _end_employment(person_id: uuid.UUID, on: date | None = None) -> None:
 async def update_person(
     person_id: uuid.UUID, data: PersonInput, *, actor: str = ""
 ) -> dict[str, tuple]:
-    """Save a card; returns {field: (old, new)} for what changed."""
+    """Save a card; returns {field: (old, new)} for what changed. Refused while the card is
+    restricted (core.restriction.ProcessingRestricted)."""
+    await ensure_not_restricted(person_id, "edit")
     card = clean_person(data)
     await _check_organization(card.organization_id)
     before = await get_person(person_id)
@@ -236,6 +239,7 @@ async def update_person(
 async def mark_left(person_id: uuid.UUID, on: date, *, actor: str = "") -> None:
     """The person left their organization: hidden from search and lists, history kept."""
     await get_person(person_id)
+    await ensure_not_restricted(person_id, "edit")
     await DB.current_connection().execute(
         "UPDATE person SET left_organization_on = $2, updated_at = now(), updated_by = $3 "
         "WHERE id = $1",

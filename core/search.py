@@ -1,7 +1,8 @@
 """One search box for persons and organizations.
 
 What the user typed decides how to look: an e-mail address or a phone number (any format)
-is matched exactly on the normalised form; a business ID exactly; anything else by name
+is matched exactly on the normalised form; a business ID exactly; a personal identity code
+exactly by its keyed hash (only when the register has codes on, core.hetu); anything else by name
 (trigram similarity, so typos and half-typed words still find) and keywords. Departed persons
 are left out unless asked for.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core import hetu
 from core.db import DB
 from core.text import search_form
 from core.validation import (
@@ -34,7 +36,7 @@ _BUSINESS_ID = re.compile(r"^\d{6,7}-?\d$")
 class SearchResults:
     items: list[dict]
     total: int
-    matched_by: str  # name | email | phone | business_id | none
+    matched_by: str  # name | email | phone | business_id | hetu | none
     # More than `total` cards match (a very common name): the pages show `total` of them,
     # ranked, and the user is asked to narrow the search.
     more: bool = False
@@ -81,6 +83,15 @@ async def search(
                 business_id,
             )
             return _page(rows, limit, offset, "business_id")
+    hetu_hash = await hetu.search_hash(q)  # only when the register has codes on
+    if hetu_hash:
+        rows = await conn.fetch(
+            f"SELECT {_PERSON_COLUMNS} FROM person p "
+            f"LEFT JOIN organization o ON o.id = p.organization "
+            f"WHERE p.hetu_hash = $1 AND p.merged_into IS NULL {departed}",
+            hetu_hash,
+        )
+        return _page(rows, limit, offset, "hetu")
     if looks_like_phone(q):
         try:
             phone = normalise_phone(q)

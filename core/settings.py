@@ -150,6 +150,9 @@ class Settings:
     """KORTISTO_TENANT_CACHE_SECONDS: how long a host→tenant mapping is cached in a process."""
     attachment_max_bytes: int = 25 * 1024 * 1024
     """KORTISTO_ATTACHMENT_MAX_MB: largest attachment accepted, in megabytes (MiB)."""
+    hetu_key: Secret = field(default_factory=lambda: Secret(""))
+    """KORTISTO_HETU_KEY: master key of personal identity codes (per-tenant keys are derived
+    from it); required in production before a register can enable codes."""
     attachment_orphan_grace_minutes: int = 60
     """KORTISTO_ATTACHMENT_ORPHAN_GRACE_MINUTES: an object under attachments/ that no row
     references is removed by the hourly sweep once it is this old (uploads in flight are
@@ -179,6 +182,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             "KORTISTO_SECRET_KEY must be set to at least 32 characters in production"
         )
+    hetu_key = Secret(get("KORTISTO_HETU_KEY", ""))
+    if hetu_key and len(hetu_key) < 32:
+        raise SettingsError("KORTISTO_HETU_KEY must be at least 32 characters")
     port = _int(env, "KORTISTO_PORT", 8000)
     host = get("KORTISTO_HOST", "127.0.0.1")
     database = DatabaseSettings(
@@ -221,6 +227,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tenant_cache_seconds=_float(env, "KORTISTO_TENANT_CACHE_SECONDS", 2),
         attachment_max_bytes=_int(env, "KORTISTO_ATTACHMENT_MAX_MB", 25) * 1024 * 1024,
         attachment_orphan_grace_minutes=_int(env, "KORTISTO_ATTACHMENT_ORPHAN_GRACE_MINUTES", 60),
+        hetu_key=hetu_key,
     )
 
 

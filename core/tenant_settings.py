@@ -10,7 +10,15 @@ from core.db import DB
 
 TOTP_REQUIRED_FOR_ADMINS = "totp_required_for_admins"
 
-DEFAULTS: dict[str, str] = {TOTP_REQUIRED_FOR_ADMINS: "off"}
+# Personal identity codes (core.hetu): off until an admin enables them with a justification.
+HETU_ENABLED = "hetu_enabled"
+HETU_JUSTIFICATION = "hetu_justification"
+
+DEFAULTS: dict[str, str] = {
+    TOTP_REQUIRED_FOR_ADMINS: "off",
+    HETU_ENABLED: "off",
+    HETU_JUSTIFICATION: "",
+}
 
 
 async def get_setting(name: str) -> str:

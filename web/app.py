@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core.db import DB
+from core.restriction import ProcessingRestricted
 from core.settings import get_settings
 from web.auth import (
     SessionMiddleware,
@@ -54,6 +55,7 @@ from web.routes.operator_console import OperatorConsoleController
 from web.routes.operator_login import OperatorLoginController
 from web.routes.operator_tools import OperatorToolsController
 from web.routes.organizations import OrganizationPagesController
+from web.routes.person_privacy import PersonPrivacyController, restricted_response
 from web.routes.persons import PersonPagesController
 from web.routes.search import SearchController
 from web.routes.self_service import SelfServiceController
@@ -115,6 +117,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             ImportController,
             ExportController,
             PersonPagesController,
+            PersonPrivacyController,
             MergePagesController,
             OrganizationPagesController,
             PersonRecordsController,
@@ -143,6 +146,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             **EXCEPTION_HANDLERS,
             NotAuthorizedException: not_signed_in,
             TotpEnrolmentRequired: enrolment_required,
+            ProcessingRestricted: restricted_response,  # Art. 18: 409 with the reason
         },  # type: ignore[dict-item]
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         on_shutdown=[DB.close_pools_of_current_loop],

@@ -13,11 +13,13 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Stream
 
-from core import csv_io
+from core import csv_io, restriction
 from core.db import DB
 from web import read_audit
 
 ROWS_PER_CHUNK = 200
+# How many cards under restriction of processing the person export left out.
+RESTRICTED_HEADER = "X-Kortisto-Restricted-Left-Out"
 
 
 async def _chunks(columns: Sequence[str], rows: AsyncIterator[list[str]]) -> AsyncIterator[str]:
@@ -33,7 +35,11 @@ async def _chunks(columns: Sequence[str], rows: AsyncIterator[list[str]]) -> Asy
 
 
 def _download(
-    tenant: str, what: str, columns: Sequence[str], rows: AsyncIterator[list[str]]
+    tenant: str,
+    what: str,
+    columns: Sequence[str],
+    rows: AsyncIterator[list[str]],
+    extra_headers: dict[str, str] | None = None,
 ) -> Stream:
     filename = f"kortisto-{tenant}-{what}-{date.today().isoformat()}.csv"
     return Stream(
@@ -43,6 +49,7 @@ def _download(
             "Content-Disposition": f'attachment; filename="{filename}"',
             # Personal data: never kept by a shared cache or the browser's.
             "Cache-Control": "no-store",
+            **(extra_headers or {}),
         },
     )
 
@@ -70,7 +77,15 @@ class ExportController(Controller):
 
     @get("/persons.csv")
     async def persons_csv(self, tenant: FromPath[str]) -> Stream:
-        return _download(tenant, "persons", csv_io.PERSON_COLUMNS, csv_io.person_rows())
+        # Restricted cards (Art. 18) are left out; how many, the export page and this say.
+        left_out = await restriction.count_restricted()
+        return _download(
+            tenant,
+            "persons",
+            csv_io.PERSON_COLUMNS,
+            csv_io.person_rows(),
+            {RESTRICTED_HEADER: str(left_out)},
+        )
 
     @get("/organizations.csv")
     async def organizations_csv(self, tenant: FromPath[str]) -> Stream:

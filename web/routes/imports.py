@@ -22,7 +22,7 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from core import csv_io, imports
+from core import csv_io, imports, restriction
 from core.context import current_tenant
 from core.settings import get_settings
 from core.storage import ObjectStore, StorageUnavailableError
@@ -171,7 +171,9 @@ def issue_texts(issues: list[imports.Issue], values: dict[str, str]) -> list[tup
 # --- pages ---------------------------------------------------------------------------------
 
 
-def _upload_page(message: str = "", status: int = 200, notice: str = "") -> Template:
+def _upload_page(
+    message: str = "", status: int = 200, notice: str = "", restricted: int = 0
+) -> Template:
     tenant = current_tenant()
     return Template(
         "imports/upload.html",
@@ -184,6 +186,8 @@ def _upload_page(message: str = "", status: int = 200, notice: str = "") -> Temp
             "max_rows": csv_io.MAX_IMPORT_ROWS,
             "person_columns": csv_io.header_example("persons"),
             "organization_columns": csv_io.header_example("organizations"),
+            # Cards under restriction of processing, which the person export leaves out.
+            "restricted_count": restricted,
         },
         status_code=status,
     )
@@ -251,7 +255,8 @@ class ImportController(Controller):
     @get("/")
     async def upload_form(self, tenant: FromPath[str], cancelled: bool = False) -> Template:
         return _upload_page(
-            notice=_("Tuonti peruttiin; mitään ei tallennettu.") if cancelled else ""
+            notice=_("Tuonti peruttiin; mitään ei tallennettu.") if cancelled else "",
+            restricted=await restriction.count_restricted(),
         )
 
     @post(

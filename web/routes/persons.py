@@ -28,6 +28,7 @@ from core.persons import (
     mark_left,
     update_person,
 )
+from core.restriction import ensure_not_restricted
 from core.self_service import list_rectifications, self_account
 from core.validation import ValidationFailed
 from web import read_audit, register_audit
@@ -52,6 +53,7 @@ from web.i18n import DISPLAY_TIMEZONE, _
 from web.record_pages import page_sections
 from web.record_sections import Owner as RecordOwner
 from web.register_audit import writer_label
+from web.routes import person_privacy
 from web.routes.attachments import attachment_section
 from web.routes.search import results_page
 from web.routes.self_service import field_labels
@@ -132,6 +134,7 @@ async def _form_page(
         # The card being edited is not a duplicate of itself.
         "duplicates_url": f"{persons_url}/duplicates"
         + (f"?exclude={person['id']}" if person else ""),
+        **await person_privacy.form_context(person),  # the identity code field, when on
     }
     return render(request, FORM_TEMPLATE, context)
 
@@ -142,8 +145,11 @@ async def _save(request: Request, person: dict | None) -> Response:
     values = form_values(form, PERSON_FIELDS)
     exclude = person["id"] if person else None
     duplicates = await find_duplicates(person_input(values), exclude_id=exclude)
+    hetu_errors = await person_privacy.hetu_form_errors(form)
     try:
         data = check_person(values)
+        if hetu_errors:
+            raise ValidationFailed({})
         strong = [d for d in duplicates if d["strength"] == "strong"]
         if strong and not checked(form, "save_anyway"):
             return await _form_page(request, values=values, person=person, duplicates=duplicates)
@@ -153,7 +159,7 @@ async def _save(request: Request, person: dict | None) -> Response:
         else:
             person_id = await create_person(data, actor=writer_label(request))
     except ValidationFailed as exc:
-        errors = error_messages(exc, values)
+        errors = {**error_messages(exc, values), **hetu_errors}
         return await _form_page(
             request, values=values, person=person, errors=errors, duplicates=duplicates
         )
@@ -161,6 +167,7 @@ async def _save(request: Request, person: dict | None) -> Response:
         await register_audit.person_updated(request, person_id, changes, via="page")
     else:
         await register_audit.person_created(request, person_id, data, via="page")
+    await person_privacy.save_hetu(request, form, person_id)
     return Redirect(_url(person_id), status_code=303)
 
 
@@ -238,6 +245,7 @@ class PersonPagesController(Controller):
             "self_account": await self_account(card["id"]) if is_admin else None,
             **await person_content(request, card["id"]),
             "attachment_section": await attachment_section(request, Owner("person", card["id"])),
+            **await person_privacy.page_context(card["id"]),  # identity code, restriction
             **await person_requests_context(request, card["id"]),  # data-subject requests
         }
         owner = RecordOwner("person", card["id"], _url(card["id"]))
@@ -270,6 +278,7 @@ class PersonPagesController(Controller):
         card = await _card(person_id, "/edit")
         if isinstance(card, Redirect):
             return card
+        await ensure_not_restricted(card["id"], "edit")
         await read_audit.cards_read(request, [card["id"]], via="edit_form")
         return await _form_page(request, values=_card_values(card), person=card)
 
@@ -290,6 +299,7 @@ class PersonPagesController(Controller):
         card = await _card(person_id, "/leave")
         if isinstance(card, Redirect):
             return card
+        await ensure_not_restricted(card["id"], "edit")
         on = card["left_organization_on"] or datetime.now(DISPLAY_TIMEZONE).date()
         return self._leave_page(request, card, on.isoformat(), None)
 
