@@ -38,6 +38,7 @@ from core.merge_plan import (
     read_cards,
     union_keywords,
 )
+from core.restriction import ensure_not_restricted
 from core.text import search_form, sort_key
 
 # Tables handled by merge_persons itself before the generic move: the merged card's contacts
@@ -87,7 +88,10 @@ async def merge_persons(
 ) -> dict:
     """Merge `merged_id` into `survivor_id`. Returns what happened, for the audit:
     {merge_id, survivor_id, merged_id, choices, changes: {field: (old, new)}, moved: {table: n}}.
-    Raises MergeError (nothing changed) when refused."""
+    Raises MergeError (nothing changed) when refused, ProcessingRestricted when either card is
+    restricted (Art. 18: a merge changes both)."""
+    for card_id in (survivor_id, merged_id):
+        await ensure_not_restricted(card_id, "edit")
     conn = DB.current_connection()
     async with conn.transaction():  # a savepoint: all or nothing, caller's txn stays usable
         await _lock_pair(survivor_id, merged_id)
