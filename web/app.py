@@ -31,6 +31,7 @@ from web.routes.account import AccountController
 from web.routes.account_totp import AccountTotpController
 from web.routes.admin_areas import AdminAreasController
 from web.routes.admin_operator_access import AdminOperatorAccessController
+from web.routes.admin_processing import AdminProcessingController
 from web.routes.admin_settings import AdminSettingsController
 from web.routes.admin_users import AdminUsersController
 from web.routes.api_content import ContentApiController, PersonContentApiController
@@ -55,6 +56,7 @@ from web.routes.operator_console import OperatorConsoleController
 from web.routes.operator_login import OperatorLoginController
 from web.routes.operator_tools import OperatorToolsController
 from web.routes.organizations import OrganizationPagesController
+from web.routes.person_consents import PersonConsentsController, SelfConsentsController
 from web.routes.person_privacy import PersonPrivacyController, restricted_response
 from web.routes.persons import PersonPagesController
 from web.routes.search import SearchController
@@ -102,7 +104,9 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             AdminSettingsController,
             AdminUsersController,
             AdminAreasController,
+            AdminProcessingController,
             SelfServiceController,
+            SelfConsentsController,
             SelfServiceRequestsController,
             AdminRequestsController,
             PersonRequestsController,
@@ -117,6 +121,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             ImportController,
             ExportController,
             PersonPagesController,
+            PersonConsentsController,
             PersonPrivacyController,
             MergePagesController,
             OrganizationPagesController,

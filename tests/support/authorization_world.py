@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from core import audit, break_glass, invitations, requests
+from core.audit import SYSTEM
 from core.business_areas import add_area
 from core.content import ContentInput, create_item, link_person
 from core.db import DB
 from core.organizations import OrganizationInput, create_organization
 from core.persons import PersonInput, create_person
+from core.processing import ActivityInput, create_activity
 from core.redis_client import redis_for_current_loop
 from core.sessions import SessionStore
 from core.settings import get_settings
@@ -221,6 +223,9 @@ async def build_world(slug: str, *, label: str) -> World:
             ARCHIVE_PREFIX + archive, b"\x1f\x8b archive", "application/gzip"
         )
         attachment = await stored_attachment(person)
+        activity = await create_activity(
+            ActivityInput(f"{label} käsittely", "f", "Matriisi", ["contact"]), actor=SYSTEM
+        )
         subject_request = await requests.create_request(
             person, "access", actor=audit.SYSTEM, requester_email=f"k@{slug}.example"
         )
@@ -243,6 +248,8 @@ async def build_world(slug: str, *, label: str) -> World:
         "owner_kind": "person",  # attachments: the card's own
         "owner_id": str(person),
         "attachment_id": attachment,
+        "activity_id": str(activity),  # a processing activity (admin pages)
+        "privacy_section": "consents",  # the person page's consents (web.privacy_sections)
         "request_id": str(subject_request["id"]),  # a data-subject request about the card
         "item_id": str(item),  # a content item every staff member sees
         "link_id": str(link),

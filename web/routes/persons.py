@@ -50,6 +50,7 @@ from web.forms import (
     wants_fragment,
 )
 from web.i18n import DISPLAY_TIMEZONE, _
+from web.privacy_sections import PRIVACY_SECTIONS, privacy_context, privacy_section
 from web.record_pages import page_sections
 from web.record_sections import Owner as RecordOwner
 from web.register_audit import writer_label
@@ -248,6 +249,7 @@ class PersonPagesController(Controller):
             **await person_privacy.page_context(card["id"]),  # identity code, restriction
             **await person_requests_context(request, card["id"]),  # data-subject requests
         }
+        context.update(await privacy_context(card["id"]))  # bases, consents, objections, sources
         owner = RecordOwner("person", card["id"], _url(card["id"]))
         context.update(await page_sections(owner, request))  # contact history, timeline, …
         await read_audit.cards_read(request, [card["id"]], via="page")
@@ -258,7 +260,7 @@ class PersonPagesController(Controller):
         self, request: Request, tenant: FromPath[str], person_id: FromPath[str], name: str
     ) -> Response | Redirect:
         """One section of the person page as a fragment (without HTMX: the page at it)."""
-        if name not in SECTIONS:
+        if name not in SECTIONS and name not in PRIVACY_SECTIONS:
             raise NotFoundException()
         card = await _card(person_id, f"/section/{name}")
         if isinstance(card, Redirect):
@@ -269,6 +271,8 @@ class PersonPagesController(Controller):
         if name == "requests":
             context.update(await person_requests_context(request, card["id"]))
         await read_audit.cards_read(request, [card["id"]], via=f"section:{name}")
+        if name in PRIVACY_SECTIONS:  # web.privacy_sections draws these
+            return await privacy_section(request, card, name)
         return render(request, PAGE_TEMPLATE, context, block=f"section_{name}")
 
     @get("/{person_id:str}/edit")
