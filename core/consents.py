@@ -88,6 +88,7 @@ async def record_consent(
         actor=actor,
         object_kind="person",
         object_id=person_id,
+        person_id=person_id,
         detail={
             "record": str(event_id),
             "channel": clean.channel,

@@ -70,6 +70,7 @@ async def add_basis(person_id: uuid.UUID, data: BasisInput, *, actor: audit.Acto
         actor=actor,
         object_kind="person",
         object_id=person_id,
+        person_id=person_id,
         detail={"record": str(basis_id), "activity": str(activity["id"]), "basis": basis},
     )
     return basis_id
@@ -93,6 +94,7 @@ async def end_basis(
         actor=actor,
         object_kind="person",
         object_id=person_id,
+        person_id=person_id,
         detail={"record": str(basis_id)},
     )
 

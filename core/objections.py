@@ -82,6 +82,7 @@ async def record_objection(
         actor=actor,
         object_kind="person",
         object_id=person_id,
+        person_id=person_id,
         detail={
             "record": str(event_id),
             "kind": clean.kind,

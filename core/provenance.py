@@ -122,6 +122,7 @@ async def add_provenance(
         actor=actor,
         object_kind="person",
         object_id=person_id,
+        person_id=person_id,
         detail={"record": str(row_id), "source_kind": kind, "field": field},
     )
     return row_id

@@ -10,6 +10,7 @@ from core import audit
 from core.consents import give_consent
 from core.contact_gate import Decision, may_contact
 from core.db import DB
+from core.lawful_bases import list_bases
 from core.objections import active_objections
 from core.persons import PersonInput, create_person
 from core.processing import list_activities
@@ -124,6 +125,18 @@ async def test_staff_record_consents_objections_bases_and_sources(client, tenant
         headers=HX,
     )
     assert r.status_code == 200 and "Sopimus 14/2026" in r.text
+    async with tenant_scope(tenant.slug):
+        [basis] = await list_bases(pid, current_only=True)
+    r = await client.post(
+        f"{url}/privacy/basis-end", data={"basis_id": str(basis["id"])}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("#section-bases")
+    async with tenant_scope(tenant.slug):
+        assert await list_bases(pid, current_only=True) == []
+    again = await client.post(f"{url}/privacy/basis-end", data={"basis_id": str(basis["id"])})
+    assert again.status_code == 400  # already ended
+    history = await client.get(f"{url}/privacy/bases/history")
+    assert "Sopimus 14/2026" in history.text and 'data-testid="history-table"' in history.text
     # A purchased list needs its vendor.
     bad = await client.post(
         f"{url}/privacy/provenance", data={"source_kind": "purchased_list"}, follow_redirects=False
@@ -135,14 +148,19 @@ async def test_staff_record_consents_objections_bases_and_sources(client, tenant
         headers=HX,
     )
     assert r.status_code == 200 and "Listatalo Oy" in r.text
-    actions = {e["action"] for e in (await _events(tenant.slug))}
+    events = await _events(tenant.slug)
+    actions = {e["action"] for e in events}
     assert {
         "consent.give",
         "consent.withdraw",
         "objection.make",
         "basis.add",
+        "basis.end",
         "provenance.add",
     } <= actions
+    # Codes only, and the person the change is about.
+    give = next(e for e in events if e["action"] == "consent.give")
+    assert give["detail"]["channel"] == "email" and give["object_id"] == str(pid)
     assert (await client.get(f"{url}/privacy/nope/history")).status_code == 404
 
 

@@ -32,6 +32,7 @@ from core.persons import PersonMergedError, PersonNotFoundError, get_person
 from core.provenance import ProvenanceInput, add_provenance, list_provenance
 from core.self_service import own_card
 from core.validation import ValidationFailed
+from web import read_audit
 from web.auth import SELF_ONLY, current_user
 from web.forms import parse_uuid, render, tenant_context, wants_fragment
 from web.i18n import _
@@ -151,7 +152,9 @@ class PersonConsentsController(Controller):
     ) -> Response:
         """The whole history of one section, newest first (append-only ones: every event)."""
         name = _section(privacy_section)
-        return await self._history_page(request, await _person(person_id), name)
+        person = await _person(person_id)
+        await read_audit.cards_read(request, [person["id"]], via=f"history:{name}")
+        return await self._history_page(request, person, name)
 
     @post("/{privacy_section:str}")
     async def add(
