@@ -32,6 +32,7 @@ from web.routes.account_totp import AccountTotpController
 from web.routes.admin_areas import AdminAreasController
 from web.routes.admin_audit import AdminAuditController
 from web.routes.admin_operator_access import AdminOperatorAccessController
+from web.routes.admin_processing import AdminProcessingController
 from web.routes.admin_settings import AdminSettingsController
 from web.routes.admin_users import AdminUsersController
 from web.routes.api_content import ContentApiController, PersonContentApiController
@@ -56,6 +57,7 @@ from web.routes.operator_console import OperatorConsoleController
 from web.routes.operator_login import OperatorLoginController
 from web.routes.operator_tools import OperatorToolsController
 from web.routes.organizations import OrganizationPagesController
+from web.routes.person_consents import PersonConsentsController, SelfConsentsController
 from web.routes.person_privacy import PersonPrivacyController, restricted_response
 from web.routes.persons import PersonPagesController
 from web.routes.search import SearchController
@@ -104,7 +106,9 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             AdminUsersController,
             AdminAreasController,
             AdminAuditController,
+            AdminProcessingController,
             SelfServiceController,
+            SelfConsentsController,
             SelfServiceRequestsController,
             AdminRequestsController,
             PersonRequestsController,
@@ -119,6 +123,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             ImportController,
             ExportController,
             PersonPagesController,
+            PersonConsentsController,
             PersonPrivacyController,
             MergePagesController,
             OrganizationPagesController,
