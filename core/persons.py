@@ -197,11 +197,13 @@ async def _end_employment(person_id: uuid.UUID, on: date | None = None) -> None:
 
 
 async def update_person(
-    person_id: uuid.UUID, data: PersonInput, *, actor: str = ""
+    person_id: uuid.UUID, data: PersonInput, *, actor: str = "", rectification: bool = False
 ) -> dict[str, tuple]:
     """Save a card; returns {field: (old, new)} for what changed. Refused while the card is
-    restricted (core.restriction.ProcessingRestricted)."""
-    await ensure_not_restricted(person_id, "edit")
+    restricted (core.restriction.ProcessingRestricted), unless it is the person's own
+    `rectification` (Art. 16: correcting contested data is how a restriction usually ends)."""
+    if not rectification:
+        await ensure_not_restricted(person_id, "edit")
     card = clean_person(data)
     await _check_organization(card.organization_id)
     before = await get_person(person_id)

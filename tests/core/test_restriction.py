@@ -40,6 +40,11 @@ async def test_restricted_card_refuses_edits_leaving_and_merging(make_tenant):
         for survivor, merged in ((card, other), (other, card)):
             with pytest.raises(ProcessingRestricted):
                 await merge_persons(survivor, merged)
+        # The person's own rectification (self-service) still goes through.
+        changes = await update_person(
+            card, PersonInput(first_name="Raili", last_name="Oikaistu"), rectification=True
+        )
+        assert changes["last_name"] == ("Rajattu", "Oikaistu")
         assert await restriction.lift(card)
         assert not await restriction.lift(card)
         await update_person(card, PersonInput(first_name="Raili", last_name="Vapaa"))
