@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from core.context import scope_state
+from core.context import NoTenantError, scope_state
 from core.db import DB
 
 ACTOR_KINDS = ("user", "operator", "system", "anonymous")
@@ -129,8 +129,11 @@ async def record(
         purpose,
         (current_request_id() if request_id is None else request_id)[:64],
     )
-    state = scope_state()
-    if state.write_elsewhere is not None:
+    try:
+        state = scope_state()
+    except NoTenantError:  # a transaction of its own (e.g. the owner's): write right here
+        state = None
+    if state is not None and state.write_elsewhere is not None:
 
         async def insert() -> None:
             await DB.current_connection().execute(_INSERT, *args)
