@@ -52,6 +52,34 @@ MoveHandler = Callable[[asyncpg.Connection, uuid.UUID, uuid.UUID], Awaitable[int
 # Register one for a table whose rows need merging rather than re-pointing.
 MOVE_HANDLERS: dict[str, MoveHandler] = {}
 
+# Consent and objection histories are append-only (the tenant role may not UPDATE them): the
+# merged card's events are copied to the survivor with their original times, methods and
+# actors, and stay on the merged card as well. The survivor's current state is then the latest
+# event of either card (core.consents, core.objections).
+_HISTORY_COLUMNS = {
+    "consent_event": "channel, purpose, given, at, method, actor_label, notice_version, evidence",
+    "objection_event": "kind, channel, active, at, method, actor_label, note",
+}
+
+
+def _copy_history(table: str) -> MoveHandler:
+    columns = _HISTORY_COLUMNS[table]
+
+    async def copy(conn: asyncpg.Connection, survivor_id: uuid.UUID, merged_id: uuid.UUID) -> int:
+        return _count(
+            await conn.execute(
+                f"INSERT INTO {table} (id, person, {columns}) "  # noqa: S608 - names above
+                f"SELECT gen_random_uuid(), $1, {columns} FROM {table} WHERE person = $2",
+                survivor_id,
+                merged_id,
+            )
+        )
+
+    return copy
+
+
+MOVE_HANDLERS.update({table: _copy_history(table) for table in _HISTORY_COLUMNS})
+
 
 # --- locking the pair -----------------------------------------------------------------------
 

@@ -266,3 +266,19 @@ async def test_provenance_added_by_staff_needs_a_vendor_for_a_purchased_list(ten
             ("public_register", "YTJ", ""),
             ("purchased_list", "Listatalo Oy", "phones"),
         ]
+
+
+async def test_merge_copies_the_histories_to_the_survivor(tenant):
+    from core.merge import merge_persons
+
+    async with tenant_scope(tenant.slug):
+        survivor, merged = await _person(), await _person()
+        await give_consent(merged, "email", "newsletter", actor=ACTOR, notice_version="v1")
+        await object_to(merged, "profiling", actor=ACTOR)
+        result = await merge_persons(survivor, merged, actor="tester")
+        assert result["moved"]["consent_event"] == 1 and result["moved"]["objection_event"] == 1
+        [event] = await consent_history(survivor)
+        assert event["given"] and event["notice_version"] == "v1"
+        assert await may_contact(survivor, "email", "newsletter") == Decision(True, "consent")
+        assert await may_contact(survivor, "", "profiling") == Decision(False, "objection")
+        assert len(await consent_history(merged)) == 1  # the merged card's history stays
