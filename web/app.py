@@ -165,7 +165,8 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             ProcessingRestricted: restricted_response,  # Art. 18: 409 with the reason
         },  # type: ignore[dict-item]
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        on_startup=[_freeze_startup_objects],
+        # Test runs build hundreds of short-lived apps: freezing each would keep them all.
+        on_startup=[] if settings.env == "test" else [_freeze_startup_objects],
         on_shutdown=[DB.close_pools_of_current_loop],
         after_request=_vary_on_htmx,
         debug=False,
