@@ -148,3 +148,17 @@ async def test_runtime_role_cannot_alter_read_events(client, world):
             async with tenant_scope(slug):
                 await DB.current_connection().execute(sql)
     assert uuid.UUID(str(people[0]))
+
+
+async def test_customer_record_sections_timeline_and_merge_compare(client, world):
+    slug, _org, people = world
+    base = f"/t/{slug}/persons/{people[0]}"
+    hx = {"HX-Request": "true"}
+    for url, via, shown in (
+        (f"{base}/records/contacts", "records:contacts", [people[0]]),
+        (f"{base}/timeline", "timeline", [people[0]]),
+        (f"{base}/merge/{people[1]}", "merge_compare", people[:2]),
+    ):
+        event, _ = await _read_by(client, slug, url, headers=hx)
+        assert event["detail"]["via"] == via, url
+        assert sorted(event["detail"]["persons"]) == sorted(str(p) for p in shown)

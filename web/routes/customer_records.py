@@ -12,6 +12,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
+from web import read_audit
 from web import record_pages as pages
 from web.forms import tenant_context
 from web.record_sections import Owner
@@ -33,9 +34,11 @@ class PersonRecordsController(Controller):
         person_id: FromPath[str],
         section: FromPath[str],
     ) -> Response:
-        return await pages.show_section(
-            request, await _owner("person", person_id, request), section
-        )
+        owner = await _owner("person", person_id, request)
+        response = await pages.show_section(request, owner, section)
+        if response.status_code < 400:
+            await read_audit.cards_read(request, [owner.id], via=f"records:{section}")
+        return response
 
     @post("/records/{section:str}")
     async def add(
@@ -93,9 +96,11 @@ class PersonRecordsController(Controller):
         page: str = "",
         part: str = "",
     ) -> Response:
-        return await pages.show_timeline(
-            request, await _owner("person", person_id, request), page, part
-        )
+        owner = await _owner("person", person_id, request)
+        response = await pages.show_timeline(request, owner, page, part)
+        if response.status_code < 400:
+            await read_audit.cards_read(request, [owner.id], via="timeline")
+        return response
 
 
 class OrganizationRecordsController(Controller):

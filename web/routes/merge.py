@@ -25,7 +25,7 @@ from core.merge import merge_persons
 from core.merge_plan import FIELDS, SIDES, MergeError, merge_preview
 from core.persons import PersonInput, PersonMergedError, PersonNotFoundError, get_person
 from core.search import search
-from web import register_audit
+from web import read_audit, register_audit
 from web.forms import display_phone, parse_uuid, render, tenant_context, wants_fragment
 from web.i18n import _
 from web.register_audit import writer_label
@@ -205,6 +205,7 @@ class MergePagesController(Controller):
             else f["default"]
             for f in preview["fields"]
         }
+        await read_audit.cards_read(request, [pid, oid], via="merge_compare")
         return self._compare_page(request, preview, choices, None)
 
     @post("/{other_id:str}")
