@@ -162,3 +162,25 @@ async def test_customer_record_sections_timeline_and_merge_compare(client, world
         event, _ = await _read_by(client, slug, url, headers=hx)
         assert event["detail"]["via"] == via, url
         assert sorted(event["detail"]["persons"]) == sorted(str(p) for p in shown)
+
+
+async def test_content_item_page_and_api_name_their_linked_cards(client, world):
+    slug, _org, people = world
+    api = f"/t/{slug}/api/v1"
+    r = await client.post(f"{api}/content", json={"kind": "deal", "title": "Luettu kauppa"})
+    assert r.status_code == 201, r.text
+    item = r.json()["id"]
+    for person in people[:2]:
+        r = await client.post(
+            f"{api}/content/{item}/links", json={"person_id": str(person), "role": "contact"}
+        )
+        assert r.status_code == 201, r.text
+    for url, via, purpose in (
+        (f"/t/{slug}/content/{item}", "content_item", "customer_service"),
+        (f"{api}/content/{item}", "api_content_item", "api"),
+        (f"{api}/content/{item}/links", "api_content_item", "api"),
+    ):
+        event, _ = await _read_by(client, slug, url)
+        assert event["detail"]["via"] == via and event["purpose"] == purpose, url
+        assert event["detail"]["item"] == item
+        assert sorted(event["detail"]["persons"]) == sorted(str(p) for p in people[:2])

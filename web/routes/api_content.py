@@ -101,6 +101,14 @@ async def _audit(request: Request, action: str, item_id: UUID, **detail) -> None
     )
 
 
+async def _links_read(request: Request, item: dict) -> None:
+    """An item's answer names its linked cards: one read event (web.read_audit)."""
+    await read_audit.cards_read(
+        request, [link["person_id"] for link in item["links"]], via="api_content_item",
+        purpose="api", item=str(item["id"]),
+    )
+
+
 class ContentApiController(Controller):
     path = "/content"
     tags = ["content"]
@@ -147,7 +155,9 @@ class ContentApiController(Controller):
     async def get_content(
         self, request: Request, tenant: FromPath[str], item_id: FromPath[UUID]
     ) -> ContentOut:
-        return content_out(await _item(await viewer_of(request), item_id))
+        item = await _item(await viewer_of(request), item_id)
+        await _links_read(request, item)
+        return content_out(item)
 
     @post("/", summary="Create an item", responses=ERROR_RESPONSES)
     async def create_content(
@@ -257,6 +267,7 @@ class ContentApiController(Controller):
         self, request: Request, tenant: FromPath[str], item_id: FromPath[UUID]
     ) -> list[LinkOut]:
         item = await _item(await viewer_of(request), item_id)
+        await _links_read(request, item)
         return [link_out(r) for r in item["links"]]
 
     @post(

@@ -29,6 +29,7 @@ from core.search import search
 from core.validation import ValidationFailed
 from core.visibility import Viewer
 from web import content_labels as labels
+from web import read_audit
 from web.content_access import (
     actor_label,
     actor_of,
@@ -121,6 +122,11 @@ class ContentDetailController(Controller):
         viewer = await viewer_of(request)
         item = await item_or_404(viewer, item_id)
         context = await _context(request, viewer, item, link_query=link_q[:200])
+        # The linked cards (names, organization) shown: one read event for the page.
+        await read_audit.cards_read(
+            request, [link["person_id"] for link in item["links"]], via="content_item",
+            item=str(item["id"]),
+        )
         return render(request, PAGE_TEMPLATE, context)
 
     @get("/{item_id:str}/link-candidates")
