@@ -21,6 +21,11 @@ runner checks that before any load). Which baseline variant answers is chosen by
   search_path, the engine's pool): unqualified SQL on `DB.current_connection()`, and the
   trigram thresholds set per transaction as `core.search` does
 
+The person page is bench/person_page_baseline.py (shared with the content benchmark's baseline):
+every read the product's `person_page` runs for this benchmark's viewer, an admin (no business
+areas read, every content item visible, the card's self-service account read), and the
+product's read-audit INSERT; its docstring lists the statements and what it does not do.
+
 In B and B+S the trigram thresholds are connection settings of the pool (no per-request round
 trip): that is what a plain app would do.
 """
@@ -31,65 +36,28 @@ import os
 import re
 import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
 import asyncpg
-from jinja2 import Environment, FileSystemLoader, pass_context
+from jinja2 import Environment
 from litestar import Litestar, Request, Response, get
-from litestar.enums import MediaType
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from bench import person_page_baseline as baseline
+from bench.person_page_baseline import CSRF_COOKIE as CSRF_COOKIE
+from bench.person_page_baseline import USER_SQL, sql
 from core.context import TenantInfo
 from core.db import DB
 from core.search import HIDE_DEPARTED, name_search_sql, search_words
 from core.settings import get_settings
 from core.text import search_form
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "web" / "templates"
 VARIANT_HEADER = "x-bench-variant"
-CSRF_COOKIE = "kortisto_csrf"
 SESSION_PREFIX = "kortisto_session_"
 PAGE_SIZE = 20
 WHAT_IF_POOL_MAX = 10  # the default before the register benchmark showed its tail
-
-# -- the product's SQL, schema prefix {s} ("t_x". for B and B+S, "" inside the scope) ---------
-
-PERSON_SQL = (
-    "SELECT p.*, o.name AS organization_name FROM {s}person p "
-    "LEFT JOIN {s}organization o ON o.id = p.organization WHERE p.id = $1"
-)
-EMAILS_SQL = "SELECT email FROM {s}person_email WHERE person = $1 ORDER BY position"
-PHONES_SQL = "SELECT phone_e164 FROM {s}person_phone WHERE person = $1 ORDER BY position"
-HISTORY_SQL = (
-    "SELECT e.organization AS organization_id, o.name AS organization_name, e.title, "
-    "e.started_on, e.ended_on, e.current FROM {s}employment e "
-    "JOIN {s}organization o ON o.id = e.organization WHERE e.person = $1 "
-    "ORDER BY e.current DESC, e.started_on DESC NULLS LAST"
-)
-# What the person page reads besides the card for its admin viewer (the bench user is an
-# admin): the card's own corrections and whether it already has an end-customer account.
-RECTIFICATIONS_SQL = (
-    "SELECT id, field, old_value, new_value, changed_by_user, changed_by_label, changed_at "
-    "FROM {s}rectification WHERE person = $1 ORDER BY changed_at DESC, field LIMIT 200"
-)
-SELF_ACCOUNT_SQL = (
-    "SELECT id, email, active, last_login_at FROM {s}app_user "
-    "WHERE person = $1 AND role = 'self' ORDER BY created_at LIMIT 1"
-)
-USER_SQL = (
-    "SELECT id, email, display_name, role, person, active, totp_enabled, locale, "
-    "sessions_valid_after, last_login_at FROM {s}app_user WHERE id = $1"
-)
-
-
-def sql(template: str, schema: str | None, departed: str = "") -> str:
-    prefix = f'"{schema}".' if schema else ""
-    return template.replace("{s}", prefix).replace("{departed}", departed)
-
 
 _TABLES = re.compile(r"\b(FROM|JOIN) (person_email|person_phone|person|organization)\b")
 
@@ -118,19 +86,6 @@ class _State:
 STATE = _State()
 
 
-def _jinja() -> Environment:
-    from web.i18n import install_jinja_i18n
-
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
-    install_jinja_i18n(env)
-    # What Litestar's engine registers: the token the CSRF middleware would put in the scope
-    # (for a GET with the cookie, the cookie's value).
-    env.globals["csrf_token"] = pass_context(
-        lambda ctx: ctx["request"].cookies.get(CSRF_COOKIE, "")
-    )
-    return env
-
-
 async def _startup() -> None:
     from core.redis_client import redis_for_current_loop
     from core.sessions import SessionStore
@@ -144,7 +99,7 @@ async def _startup() -> None:
         max_inactive_connection_lifetime=db.pool_max_idle_seconds,
         command_timeout=db.command_timeout_seconds,
     )
-    STATE.env = _jinja()
+    STATE.env = baseline.jinja()
     rows = await STATE.pool.fetch(
         "SELECT slug, name, schema_name, role_name, bucket FROM platform.tenant "
         "WHERE status = 'active'"
@@ -192,24 +147,11 @@ async def _fixed_user(tenant: TenantInfo, conn) -> dict:
     """Variant B knows its user without asking anyone: read once, at the first request."""
     user = STATE.users.get(tenant.slug)
     if user is None:
-        row = await conn.fetchrow(
-            sql(USER_SQL.replace("WHERE id = $1", "WHERE email = $1"), tenant.schema),
-            bench_user_email(tenant.slug),
-        )
-        if row is None:
+        found = await baseline.bench_user(conn, tenant.schema, bench_user_email(tenant.slug))
+        if found is None:
             raise NotAuthorizedException()
-        user = STATE.users[tenant.slug] = dict(row)
+        user = STATE.users[tenant.slug] = found
     return user
-
-
-def _render(request: Request, name: str, context: dict, block: str | None = None) -> Response:
-    template = STATE.env.get_template(name)
-    full = {**context, "request": request}
-    if block is None:
-        body = template.render(full)
-    else:
-        body = "".join(template.blocks[block](template.new_context(full)))
-    return Response(body, media_type=MediaType.HTML)
 
 
 async def _with_connection(request: Request, slug: str, work) -> Response:
@@ -239,52 +181,14 @@ def _display_phone(e164: str | None) -> str:
 
 
 @get("/t/{tenant:str}/persons/{person_id:str}")
-async def person_page(request: Request, tenant: FromPath[str], person_id: FromPath[str]) -> Any:
-    try:
-        pid = uuid.UUID(person_id)
-    except ValueError as exc:
-        raise NotFoundException() from exc
+async def person_page(
+    request: Request, tenant: FromPath[str], person_id: FromPath[str]
+) -> Response | Redirect:
+    """The person page (bench/person_page_baseline.py), for the variant's user."""
 
     async def work(conn, schema, info: TenantInfo):
-        row = await conn.fetchrow(sql(PERSON_SQL, schema), pid)
-        if row is None:
-            raise NotFoundException()
-        if row["merged_into"] is not None:
-            return Redirect(f"/t/{info.slug}/persons/{row['merged_into']}", status_code=301)
-        emails = await conn.fetch(sql(EMAILS_SQL, schema), pid)
-        phones = await conn.fetch(sql(PHONES_SQL, schema), pid)
-        history = await conn.fetch(sql(HISTORY_SQL, schema), pid)
-        card = {
-            "id": row["id"],
-            "first_name": row["first_name"],
-            "last_name": row["last_name"],
-            "title": row["title"],
-            "organization_id": row["organization"],
-            "organization_name": row["organization_name"],
-            "keywords": list(row["keywords"] or []),
-            "description": row["description"],
-            "left_organization_on": row["left_organization_on"],
-            "emails": [r["email"] for r in emails],
-            "phones": [r["phone_e164"] for r in phones],
-            "employment": [dict(r) for r in history],
-            "created_at": row["created_at"],
-            "created_by": row["created_by"],
-            "updated_at": row["updated_at"],
-            "updated_by": row["updated_by"],
-        }
-        card["phone_rows"] = [(p, _display_phone(p)) for p in card["phones"]]
-        rectifications = await conn.fetch(sql(RECTIFICATIONS_SQL, schema), pid)
-        self_account = await conn.fetchrow(sql(SELF_ACCOUNT_SQL, schema), pid)
-        context = {
-            "tenant": info,
-            "base": f"/t/{info.slug}",
-            "current": "persons",
-            "person": card,
-            "rectifications": [dict(r) for r in rectifications],
-            "is_admin": True,
-            "self_account": dict(self_account) if self_account else None,
-        }
-        return _render(request, "persons/detail.html", context)
+        user = request.scope["user"]  # type: ignore[typeddict-item]
+        return await baseline.person_page(STATE.env, request, conn, schema, info, user, person_id)
 
     return await _with_connection(request, tenant, work)
 
@@ -350,7 +254,7 @@ async def persons_list(
             "pager": pager(request.url.path, params, 1, total, PAGE_SIZE),
         }
         block = "results" if request.headers.get("hx-request") == "true" else None
-        return _render(request, "persons/list.html", context, block)
+        return baseline.render(STATE.env, request, "persons/list.html", context, block)
 
     return await _with_connection(request, tenant, work)
 

@@ -59,7 +59,7 @@ def _fake_request(path: str, query: str, cookies: dict[str, str], user: dict):
 async def _render_times(setup: dict, cookies: dict[str, str]) -> dict[str, tuple[float, float]]:
     """Jinja only (no HTTP, no SQL): median µs to render the whole page and the fragment from
     the same context, as web.forms.render does it. {pair: (fragment µs, page µs)}."""
-    from bench.register_app import _jinja
+    from bench.person_page_baseline import jinja as _jinja
     from core.accounts import get_user
     from core.db import DB
     from core.persons import get_person

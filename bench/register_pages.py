@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from bench.common import FULL, Result, Table, Target, median
+from bench.person_page_baseline import EMAILS_SQL, HISTORY_SQL, PERSON_SQL, PHONES_SQL, sql
 from bench.register import (
     SEARCH_TERM,
     SLUG,
@@ -25,16 +26,7 @@ from bench.register import (
     setup_note,
     sign_in,
 )
-from bench.register_app import (
-    EMAILS_SQL,
-    HISTORY_SQL,
-    PERSON_SQL,
-    PHONES_SQL,
-    VARIANT_HEADER,
-    WHAT_IF_POOL_MAX,
-    name_search_statement,
-    sql,
-)
+from bench.register_app import VARIANT_HEADER, WHAT_IF_POOL_MAX, name_search_statement
 from bench.scope import _cpu_seconds, _PgCpu, parse_wrk
 from core.search import HIDE_DEPARTED
 
