@@ -551,12 +551,17 @@ async def _customer_records(
 
 
 async def record_read(
-    conn, schema: str | None, request: Request, user: dict, pid: uuid.UUID, via: str
+    conn, schema: str | None, request: Request, user: dict, pids: list[uuid.UUID], via: str
 ) -> None:
-    """core.audit.record_read for one card: the product's INSERT with the same values."""
+    """core.audit.record_read: the product's INSERT with the same values (one event for the
+    cards shown; none for none)."""
     from web.middleware import request_id_of
 
-    detail = {"via": via, "persons": [str(pid)], "count": 1}
+    ids = list(dict.fromkeys(str(p) for p in pids))
+    if not ids:
+        return
+    single = uuid.UUID(ids[0]) if len(ids) == 1 else None
+    detail = {"via": via, "persons": ids, "count": len(ids)}
     await conn.execute(
         audit_sql(schema),
         uuid.uuid4(),
@@ -565,9 +570,9 @@ async def record_read(
         (user.get("email") or "")[:320],
         "person.read",
         "person",
-        str(pid),
+        str(single) if single else "",
         json.dumps(detail, default=str, ensure_ascii=False),
-        pid,
+        single,
         READ_PURPOSE,
         request_id_of(request.scope)[:64],  # type: ignore[arg-type]
     )
@@ -576,25 +581,15 @@ async def record_read(
 # -- the two answers --------------------------------------------------------------------------
 
 
-async def person_page(
-    env: Environment,
-    request: Request,
-    conn,
-    schema: str | None,
-    tenant: TenantInfo,
-    user: dict,
-    raw_id: str,
-) -> Response | Redirect:
-    """`GET /t/<slug>/persons/<id>`: the whole page, as the product's `person_page` answers it."""
+async def page_context(
+    conn, schema: str | None, tenant: TenantInfo, user: dict, card: dict
+) -> dict:
+    """The person page's template context for `card` (as `read_card` returns it), read with
+    the same statements the product runs; the fragments benchmark renders from it too."""
     from web.forms import display_phone
     from web.routes.self_service import field_labels
 
-    _check_viewer(user)
-    pid = parse_person_id(raw_id)
     base = f"/t/{tenant.slug}"
-    card = await read_card(conn, schema, pid)
-    if not isinstance(card, dict):
-        return Redirect(f"{base}/persons/{card}", status_code=301)
     card["phone_rows"] = [(p, display_phone(p)) for p in card["phones"]]
     pid = card["id"]
     is_admin = user["role"] == "admin"
@@ -617,7 +612,27 @@ async def person_page(
     }
     context.update(await _privacy(conn, schema, pid, base))
     context.update(await _customer_records(conn, schema, pid, base, user, areas))
-    await record_read(conn, schema, request, user, pid, "page")
+    return context
+
+
+async def person_page(
+    env: Environment,
+    request: Request,
+    conn,
+    schema: str | None,
+    tenant: TenantInfo,
+    user: dict,
+    raw_id: str,
+) -> Response | Redirect:
+    """`GET /t/<slug>/persons/<id>`: the whole page, as the product's `person_page` answers it."""
+    _check_viewer(user)
+    pid = parse_person_id(raw_id)
+    base = f"/t/{tenant.slug}"
+    card = await read_card(conn, schema, pid)
+    if not isinstance(card, dict):
+        return Redirect(f"{base}/persons/{card}", status_code=301)
+    context = await page_context(conn, schema, tenant, user, card)
+    await record_read(conn, schema, request, user, [card["id"]], "page")
     return render(env, request, PAGE_TEMPLATE, context)
 
 
@@ -644,7 +659,7 @@ async def content_section(
         return Redirect(f"{base}/persons/{card['id']}#section-content", status_code=303)
     _areas, content = await _content(conn, schema, card["id"], user)
     context: dict[str, Any] = {"tenant": tenant, "base": base, "person": card, **content}
-    await record_read(conn, schema, request, user, card["id"], "section:content")
+    await record_read(conn, schema, request, user, [card["id"]], "section:content")
     return render(env, request, PAGE_TEMPLATE, context, block="section_content")
 
 

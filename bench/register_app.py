@@ -242,6 +242,10 @@ async def persons_list(
             for r in found
         ]
         params = {"q": query, "include_departed": "1" if departed_too else ""}
+        # The cards shown are a read of their fields: the product's one audit event.
+        shown = [row["id"] for row in rows if row["kind"] == "person"]
+        user = request.scope["user"]  # type: ignore[typeddict-item]
+        await baseline.record_read(conn, schema, request, user, shown, "search")
         context = {
             "tenant": info,
             "base": f"/t/{info.slug}",

@@ -60,11 +60,13 @@ async def _render_times(setup: dict, cookies: dict[str, str]) -> dict[str, tuple
     """Jinja only (no HTTP, no SQL): median µs to render the whole page and the fragment from
     the same context, as web.forms.render does it. {pair: (fragment µs, page µs)}."""
     from bench.person_page_baseline import jinja as _jinja
+    from bench.person_page_baseline import page_context
     from core.accounts import get_user
+    from core.context import current_tenant
     from core.db import DB
     from core.persons import get_person
     from tenants.scope import tenant_scope
-    from web.forms import display_phone, pager, tenant_context
+    from web.forms import pager, tenant_context
     from web.routes.search import _find
 
     env = _jinja()
@@ -75,7 +77,10 @@ async def _render_times(setup: dict, cookies: dict[str, str]) -> dict[str, tuple
         user = await get_user(user_id)
         tenant = tenant_context()
         card = await get_person(setup["rich_id"])
-        card["phone_rows"] = [(p, display_phone(p)) for p in card["phones"]]
+        # The whole context the person page renders with (every section), read as the page does.
+        person_context = await page_context(
+            DB.current_connection(), None, current_tenant(), user, card
+        )
         lists = {}
         for label, query in ((f"list ?q={SEARCH_TERM}", SEARCH_TERM), ("list (no query)", "")):
             rows, total, matched_by, more = await _find(query, False, 0)
@@ -107,12 +112,13 @@ async def _render_times(setup: dict, cookies: dict[str, str]) -> dict[str, tuple
     page_template = env.get_template("persons/detail.html")
     path = f"/t/{SLUG}/persons/{setup['rich_id']}"
     request = _fake_request(path, "", cookies, user)
-    page_context = {**tenant, "current": "persons", "person": card, "request": request}
-    page_us = timed(page_template, page_context, None)
+    page_us = timed(page_template, {**person_context, "request": request}, None)
     from web.routes.persons import SECTIONS
 
     for name in SECTIONS:
-        context = {**tenant, "person": card, "request": request}
+        if f"section_{name}" not in page_template.blocks:
+            continue  # drawn by its own template (web.privacy_sections), not a page block
+        context = {**person_context, "request": request}
         out[f"section {name}"] = (timed(page_template, context, f"section_{name}"), page_us)
     return out
 
