@@ -22,7 +22,7 @@ import asyncpg
 
 from core.db import DB, as_admin
 from core.storage import ObjectStore
-from core.tables import APPEND_ONLY_TABLES
+from core.tables import APPEND_ONLY_TABLES, READ_ONLY_TABLES
 from core.tables.platform import PLATFORM_SCHEMA
 from tenants.migrate import (
     create_migration_table_sql,
@@ -157,6 +157,10 @@ async def _create_tables(conn: asyncpg.Connection, names: TenantNames) -> None:
     # ... except the audit's chain link, which the sealer writes (core.audit_chain): verify
     # recomputes links from the content, so a wrong one is detected, never trusted.
     await conn.execute(f"GRANT UPDATE (chain_hash) ON audit_event TO {role}")
+    for table in READ_ONLY_TABLES:
+        await conn.execute(
+            f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {quote_ident(table)} FROM {role}"
+        )
     await conn.execute(f"SELECT set_config('search_path', '{PLATFORM_SCHEMA}', true)")
 
 

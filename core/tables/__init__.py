@@ -8,7 +8,13 @@ from core.tables.accounts import (
     MailMessage,
     UserArea,
 )
-from core.tables.audit import APPEND_ONLY_TABLES, AuditEvent, AuditSeal
+from core.tables.audit import (
+    APPEND_ONLY_TABLES,
+    READ_ONLY_TABLES,
+    AuditEvent,
+    AuditPrune,
+    AuditSeal,
+)
 from core.tables.content import (
     CONTENT_DDL,
     Attachment,
@@ -23,7 +29,7 @@ from core.tables.content import (
     OrganizationPayment,
     SellerContact,
 )
-from core.tables.jobs import HealthReport, JobRun, OutboxMessage
+from core.tables.jobs import HealthReport, JobProgress, JobRun, OutboxMessage
 from core.tables.privacy import Rectification
 from core.tables.privacy_engine import (
     ConsentEvent,
@@ -38,6 +44,7 @@ from core.tables.privacy_engine import (
     RetentionRun,
     SuppressionEntry,
 )
+from core.tables.privacy_records import FieldChange, RecipientNotification, Transfer
 from core.tables.register import (
     NAME_VOCABULARY,
     TRIGRAM_INDEXES,
@@ -91,6 +98,11 @@ TENANT_TABLES = [
     SuppressionEntry,
     RetentionRule,
     RetentionRun,
+    Transfer,
+    RecipientNotification,
+    FieldChange,
+    JobProgress,
+    AuditPrune,
 ]
 
 # Business areas every new register starts with (DESIGN §1: sales, production, support).
@@ -130,6 +142,7 @@ __all__ = [
     "Rectification",
     "AuditEvent",
     "APPEND_ONLY_TABLES",
+    "READ_ONLY_TABLES",
     "DEFAULT_BUSINESS_AREAS",
     "ContentItem",
     "ContentLink",

@@ -14,6 +14,8 @@ from core.db import DB
 # Tables whose rows, once written, the tenant role can never change or remove.
 # Consent and objection histories too: a withdrawal is a new row, never an edit (DESIGN §5).
 APPEND_ONLY_TABLES = ("audit_event", "consent_event", "objection_event")
+# Tables only the owner role writes (audit retention); the tenant role may read them.
+READ_ONLY_TABLES = ("audit_prune",)
 
 
 class AuditEvent(Table, db=DB, tablename="audit_event"):
@@ -45,3 +47,15 @@ class AuditSeal(Table, db=DB, tablename="audit_seal"):
     last_seq = BigInt(default=0)
     last_hash = Varchar(length=64, default="")
     sealed_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuditPrune(Table, db=DB, tablename="audit_prune"):
+    """Audit retention: events up to last_seq were removed (by the owner role, not the tenant
+    role); last_hash is the chain link of the last one removed, where verification resumes."""
+
+    id = UUID(primary_key=True)
+    last_seq = BigInt(default=0)
+    last_hash = Varchar(length=64, default="")
+    removed = BigInt(default=0)
+    older_than = Timestamptz()
+    pruned_at = Timestamptz(default=TimestamptzNow())

@@ -1,6 +1,6 @@
 """Tables that make jobs reliable: the outbox (enqueue after commit) and the run ledger."""
 
-from piccolo.columns import JSONB, UUID, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -32,3 +32,16 @@ class HealthReport(Table, db=DB, tablename="health_report"):
     checked_at = Timestamptz(default=TimestamptzNow())
     status = Varchar(length=20)
     details = JSONB(default="{}")
+
+
+class JobProgress(Table, db=DB, tablename="job_progress"):
+    """How far a long job is, for the page that started it (polled over HTMX)."""
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=50)  # access_bundle | retention_sweep | …
+    subject_id = Varchar(length=64, default="", index=True)  # what it works on (a request id…)
+    status = Varchar(length=20, default="queued")  # queued | running | done | failed
+    done = Integer(default=0)
+    total = Integer(default=0)
+    message = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
