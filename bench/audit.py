@@ -58,9 +58,7 @@ async def _setup(stack) -> tuple[str, str]:
         app_role=stack.settings.database.app_role,
     )
     async with tenant_scope(SLUG):
-        org = (await create_organization(OrganizationInput(name="Luettava Oy", city="Oulu")))[
-            "id"
-        ]
+        org = (await create_organization(OrganizationInput(name="Luettava Oy", city="Oulu")))["id"]
         person = await create_person(
             PersonInput(
                 first_name="Liisa",

@@ -47,7 +47,7 @@ from litestar.response import Redirect
 
 from bench import person_page_baseline as baseline
 from bench.person_page_baseline import CSRF_COOKIE as CSRF_COOKIE
-from bench.person_page_baseline import USER_SQL, sql
+from bench.person_page_sql import USER_SQL, sql
 from core.context import TenantInfo
 from core.db import DB
 from core.search import HIDE_DEPARTED, name_search_sql, search_words

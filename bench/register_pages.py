@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from bench.common import FULL, Result, Table, Target, median
-from bench.person_page_baseline import EMAILS_SQL, HISTORY_SQL, PERSON_SQL, PHONES_SQL, sql
+from bench.person_page_sql import EMAILS_SQL, HISTORY_SQL, PERSON_SQL, PHONES_SQL, sql
 from bench.register import (
     SEARCH_TERM,
     SLUG,

@@ -11,8 +11,15 @@ HERE = Path(__file__).resolve().parent
 JSON_PATH = HERE / "results.json"
 MD_PATH = HERE / "RESULTS.md"
 ORDER = (
-    "provisioning", "migrate", "scope", "memory", "auth",
-    "pages", "search", "search-1m", "fragments",
+    "provisioning",
+    "migrate",
+    "scope",
+    "memory",
+    "auth",
+    "pages",
+    "search",
+    "search-1m",
+    "fragments",
 )
 
 
