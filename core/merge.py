@@ -29,6 +29,7 @@ from typing import Any
 
 import asyncpg
 
+from core.change_history import record_changes
 from core.db import DB
 from core.merge_plan import (
     FIELDS,
@@ -165,11 +166,16 @@ async def merge_persons(
         )
         merge_id = await _record(conn, survivor_id, merged_id, chosen, merged, actor)
 
-    after = {**new, "organization_id": org_id, "left_organization_on": left_on}
-    after["keywords"] = keywords
-    changes = {
-        name: (survivor[name], value) for name, value in after.items() if survivor[name] != value
-    }
+        after = {**new, "organization_id": org_id, "left_organization_on": left_on}
+        after["keywords"] = keywords
+        after["emails"] = await _column_list(conn, "email", "person_email", survivor_id)
+        after["phones"] = await _column_list(conn, "phone_e164", "person_phone", survivor_id)
+        changes = {
+            name: (survivor[name], value)
+            for name, value in after.items()
+            if survivor[name] != value
+        }
+        await record_changes(survivor_id, changes, actor_label=actor)
     return {
         "merge_id": merge_id,
         "survivor_id": survivor_id,
@@ -178,6 +184,14 @@ async def merge_persons(
         "changes": changes,
         "moved": moved,
     }
+
+
+async def _column_list(conn: asyncpg.Connection, column: str, table: str, person_id) -> list:
+    rows = await conn.fetch(
+        f"SELECT {column} FROM {table} WHERE person = $1 ORDER BY position",  # noqa: S608
+        person_id,
+    )
+    return [r[column] for r in rows]
 
 
 async def _union_emails(conn: asyncpg.Connection, survivor_id, merged_id) -> int:

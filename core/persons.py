@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.change_history import record_changes
 from core.db import DB
 from core.restriction import ensure_not_restricted
 from core.text import search_form, sort_key
@@ -235,12 +236,14 @@ async def update_person(
         "emails": [e for e, _ in card.emails],
         "phones": card.phones,
     }
-    return {k: (before[k], v) for k, v in after.items() if before[k] != v}
+    changes = {k: (before[k], v) for k, v in after.items() if before[k] != v}
+    await record_changes(person_id, changes, actor_label=actor)
+    return changes
 
 
 async def mark_left(person_id: uuid.UUID, on: date, *, actor: str = "") -> None:
     """The person left their organization: hidden from search and lists, history kept."""
-    await get_person(person_id)
+    before = await get_person(person_id)
     await ensure_not_restricted(person_id, "edit")
     await DB.current_connection().execute(
         "UPDATE person SET left_organization_on = $2, updated_at = now(), updated_by = $3 "
@@ -250,6 +253,9 @@ async def mark_left(person_id: uuid.UUID, on: date, *, actor: str = "") -> None:
         actor,
     )
     await _end_employment(person_id, on)
+    await record_changes(
+        person_id, {"left_organization_on": (before["left_organization_on"], on)}, actor_label=actor
+    )
 
 
 async def get_person(person_id: uuid.UUID) -> dict:
