@@ -1,0 +1,196 @@
+"""Retention: rules (validation, lazy defaults), which cards are due under each trigger, legal
+holds, the dry run, and the sweep (delete vs anonymise, idempotent, same as its dry run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from core import audit, retention
+from core.db import DB
+from core.persons import PersonInput, create_person
+from core.retention_rules import (
+    DEFAULT_RULES,
+    RuleInput,
+    create_rule,
+    ensure_default_rules,
+    list_rules,
+    set_rule_active,
+    update_rule,
+)
+from core.validation import ValidationFailed
+from tenants.scope import tenant_scope
+
+TODAY = dt.date(2027, 6, 15)
+ADMIN = audit.Actor("user", str(uuid.uuid4()), "admin@example.test")
+
+
+async def _person(name: str, **columns) -> uuid.UUID:
+    person_id = await create_person(PersonInput(first_name=name, last_name="Säilytys"))
+    for column, value in columns.items():
+        await DB.current_connection().execute(
+            f"UPDATE person SET {column} = $2 WHERE id = $1", person_id, value
+        )
+    return person_id
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+async def _rule(trigger: str, months: int, action: str = "delete") -> uuid.UUID:
+    return await create_rule(
+        RuleInput(trigger, months, action, data_category="contact"), actor=ADMIN
+    )
+
+
+async def test_rules_are_validated_with_every_mistake_at_once(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        with pytest.raises(ValidationFailed) as exc:
+            await create_rule(RuleInput("someday", "x", "shred"), actor=ADMIN)
+        assert set(exc.value.errors) == {"trigger", "period_months", "action", "activity_id"}
+        with pytest.raises(ValidationFailed) as exc:
+            await create_rule(RuleInput("created", 0, activity_id=str(uuid.uuid4())), actor=ADMIN)
+        assert set(exc.value.errors) == {"period_months", "activity_id"}
+        rule_id = await _rule("created", 24)
+        assert not await update_rule(
+            rule_id, RuleInput("created", "24", "delete", data_category="contact"), actor=ADMIN
+        )
+        assert await update_rule(
+            rule_id, RuleInput("created", 36, "anonymise", data_category="contact"), actor=ADMIN
+        )
+        assert await set_rule_active(rule_id, False, actor=ADMIN)
+        assert not await set_rule_active(rule_id, False, actor=ADMIN)
+        (rule,) = await list_rules()
+        assert (rule["period_months"], rule["action"], rule["active"]) == (36, "anonymise", False)
+        events = [e["action"] for e in await audit.events(action_prefix="retention_rule.")]
+        assert sorted(events) == [
+            "retention_rule.create",
+            "retention_rule.deactivate",
+            "retention_rule.update",
+        ]
+
+
+async def test_defaults_come_once_and_name_their_activity(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        assert await ensure_default_rules() == len(DEFAULT_RULES)
+        assert await ensure_default_rules() == 0
+        rules = await list_rules()
+    assert {(r["activity_name"], r["trigger"], r["period_months"]) for r in rules} == {
+        (name, trigger, months) for name, _c, trigger, months, _a in DEFAULT_RULES
+    }
+
+
+async def test_each_trigger_decides_when_a_card_is_due(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        ended_rule = await _rule("relationship_ended", 60)
+        created_rule = await _rule("created", 120, "anonymise")
+        quiet_rule = await _rule("last_activity", 36, "anonymise")
+        # ended 5 years ago today: due exactly today; a day later: not yet
+        ended = await _person(
+            "Päättynyt", relationship_ended_on=dt.date(2022, 6, 15), updated_at=_at(TODAY)
+        )
+        await _person("Tuore", relationship_ended_on=dt.date(2022, 6, 16), updated_at=_at(TODAY))
+        old = await _person("Vanha", created_at=_at(dt.date(2017, 6, 1)), updated_at=_at(TODAY))
+        quiet = await _person("Hiljainen", updated_at=_at(dt.date(2024, 1, 1)))
+        # quiet on its own card, but a contact event last year keeps it
+        busy = await _person("Aktiivinen", updated_at=_at(dt.date(2024, 1, 1)))
+        await DB.current_connection().execute(
+            "INSERT INTO contact_event (id, person, channel, direction, summary, happened_at, "
+            "created_at, recorded_by) VALUES ($1, $2, 'phone', 'outbound', '', $3, now(), '')",
+            uuid.uuid4(),
+            busy,
+            _at(dt.date(2026, 9, 1)),
+        )
+        # both delete (ended) and anonymise (created long ago) are due: delete wins
+        both = await _person(
+            "Molemmat",
+            relationship_ended_on=dt.date(2020, 1, 31),
+            created_at=_at(dt.date(2010, 1, 1)),
+            updated_at=_at(TODAY),
+        )
+        report = await retention.find_due(TODAY)
+    due = {entry[0]: entry for entry in report["due"]}
+    assert set(due) == {str(ended), str(old), str(quiet), str(both)}
+    assert due[str(ended)][1:] == [str(ended_rule), "delete", "2022-06-15", "2027-06-15"]
+    assert due[str(old)][1:3] == [str(created_rule), "anonymise"]
+    assert due[str(quiet)][1:] == [str(quiet_rule), "anonymise", "2024-01-01", "2027-01-01"]
+    assert due[str(both)][1:] == [str(ended_rule), "delete", "2020-01-31", "2025-01-31"]
+    assert report["held"] == []
+
+
+async def test_month_end_trigger_dates_follow_the_calendar(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        await _rule("relationship_ended", 1)
+        jan31 = await _person("Tammikuu", relationship_ended_on=dt.date(2028, 1, 31))
+        report = await retention.find_due(dt.date(2028, 2, 29))
+        assert [e[0] for e in report["due"]] == [str(jan31)]
+        assert report["due"][0][4] == "2028-02-29"
+        assert (await retention.find_due(dt.date(2028, 2, 28)))["due"] == []
+
+
+async def test_legal_holds_keep_cards_and_say_why(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        await _rule("relationship_ended", 12)
+        ended = dt.date(2020, 1, 1)
+        held = await _person("Pidetty", relationship_ended_on=ended)
+        open_ended = await _person("Riita", relationship_ended_on=ended)
+        expired = await _person("Vanhentunut", relationship_ended_on=ended)
+        lifted = await _person("Päätetty", relationship_ended_on=ended)
+        conn = DB.current_connection()
+        for person, kind, until, ended_at in (
+            (held, "open_invoice", TODAY, None),  # until today: still holds
+            (held, "bookkeeping", dt.date(2030, 1, 1), None),
+            (open_ended, "litigation", None, None),
+            (expired, "debt_collection", TODAY - dt.timedelta(days=1), None),
+            (lifted, "misuse_investigation", None, _at(TODAY)),
+        ):
+            await conn.execute(
+                "INSERT INTO legal_hold (id, person, reason_kind, reason, until, created_at, "
+                "created_by, ended_at) VALUES ($1, $2, $3, 'syy', $4, now(), '', $5)",
+                uuid.uuid4(),
+                person,
+                kind,
+                until,
+                ended_at,
+            )
+        report = await retention.find_due(TODAY)
+    assert {e[0] for e in report["due"]} == {str(expired), str(lifted)}
+    held_rows = {e[0]: e[5:] for e in report["held"]}
+    assert held_rows == {
+        str(held): [["bookkeeping", "open_invoice"], "2030-01-01"],
+        str(open_ended): [["litigation"], None],
+    }
+    (counts,) = report["rules"].values()
+    assert counts == {"delete": 2, "held": 2}
+
+
+async def test_dry_run_is_reported_with_ids_only_and_paged(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        await _rule("relationship_ended", 12)
+        people = [
+            await _person(f"Kuiva{i}", relationship_ended_on=dt.date(2020, 1, 1 + i))
+            for i in range(5)
+        ]
+        run_id = await retention.dry_run(actor=ADMIN, on=TODAY)
+        run = await retention.get_run(run_id)
+        page, total = await retention.run_entries(run_id, "due", limit=2, offset=2)
+        raw = await DB.current_connection().fetchval(
+            "SELECT report::text FROM retention_run WHERE id = $1", run_id
+        )
+        (event,) = await audit.events(action_prefix="retention.dry_run")
+        # a dry run removes nothing
+        left = await DB.current_connection().fetchval("SELECT count(*) FROM person")
+    assert run["dry_run"] and run["totals"] == {"due": 5, "delete": 5, "anonymise": 0, "held": 0}
+    assert total == 5 and [e["person_id"] for e in page] == [str(p) for p in people[2:4]]
+    assert "Kuiva" not in raw and "Säilytys" not in raw
+    assert event["object_id"] == str(run_id)
+    assert left == 5
