@@ -66,6 +66,7 @@ PURPOSES = (
     "self_service",  # the person reading their own data at /me/
     "break_glass",  # an operator of the agency under a break-glass grant
     "audit",  # an admin reviewing the audit trail
+    "access_request",  # a copy of the person's data for their access/portability request
     "",  # not stated (writes recorded before purposes existed, system jobs)
 )
 READ_ACTION = "person.read"

@@ -67,6 +67,7 @@ def _actor_for(name: str, fn: TenantJob) -> Callable[..., Awaitable[Any]]:
 def register_actors(broker: dramatiq.Broker) -> None:
     """Make every declared tenant job an actor on `broker`."""
     from tenants import (  # noqa: F401 - declare their jobs (they import this module)
+        access_bundle_jobs,
         archive,
         attachment_jobs,
         request_jobs,

@@ -22,9 +22,10 @@ import redis
 from core import outbox
 from core.jobs import broker_from_settings, make_message
 from core.settings import Settings
+from tenants.access_bundle_jobs import EXPIRE_JOB as BUNDLE_EXPIRE_JOB
 from tenants.actors import HEALTH_CHECK
 from tenants.attachment_jobs import SWEEP_JOB
-from tenants.audit import seal_all_tenants
+from tenants.audit import prune_all_tenants, seal_all_tenants
 from tenants.break_glass import close_expired_grants
 from tenants.request_jobs import REMIND_JOB
 from tenants.scope import platform_transaction, tenant_scope
@@ -67,6 +68,15 @@ async def fan_out_request_reminders(broker: dramatiq.Broker, period: str) -> int
         broker.enqueue(
             make_message(REMIND_JOB, {"tenant": slug}, message_id=f"{REMIND_JOB}:{slug}:{period}")
         )
+    return len(slugs)
+
+
+async def fan_out_bundle_expiry(broker: dramatiq.Broker, period: str) -> int:
+    """Delete access copies past their expiry (core.access_bundle_build.expire_bundles)."""
+    slugs = await active_tenants()
+    for slug in slugs:
+        message_id = f"{BUNDLE_EXPIRE_JOB}:{slug}:{period}"
+        broker.enqueue(make_message(BUNDLE_EXPIRE_JOB, {"tenant": slug}, message_id=message_id))
     return len(slugs)
 
 
@@ -116,12 +126,19 @@ async def seal_audits(broker: dramatiq.Broker, period: str) -> int:
     return await seal_all_tenants()
 
 
+async def prune_audits(broker: dramatiq.Broker, period: str) -> int:
+    """Audit retention: remove every tenant's sealed events past its retention (owner role)."""
+    return await prune_all_tenants()
+
+
 JOBS = [
     PeriodicJob("tenant-health-check", nightly_at(2, 30), fan_out_health_checks),
     PeriodicJob("outbox-sweep", every_minute, sweep_outboxes),
     PeriodicJob("break-glass-close", every_minute, close_break_glass_grants),
     PeriodicJob("audit-seal", every_minute, seal_audits),
+    PeriodicJob("audit-retention", nightly_at(3, 15), prune_audits),
     PeriodicJob("attachment-orphan-sweep", every_hour, fan_out_attachment_sweeps),
+    PeriodicJob("access-copy-expiry", every_hour, fan_out_bundle_expiry),
     PeriodicJob("request-reminders", nightly_at(7, 0), fan_out_request_reminders),
 ]
 
