@@ -20,6 +20,9 @@ transaction:
    may UPDATE only `chain_hash`; verification recomputes links from the content, so writing
    a wrong link is detected, not trusted) and moves the head.
 
+Retention (core.audit_retention) removes the oldest sealed events as the owner role and
+records where it cut (`audit_prune`); verification starts from that link.
+
 Limits: a role that can rewrite the rows *and* recompute every later link and the head (the
 database owner) can forge a consistent chain; anchoring heads outside the database (e.g. in
 the platform audit) is the next step. Events after the head are not covered until sealed.
@@ -189,6 +192,13 @@ async def verify() -> VerifyResult:
     conn = DB.current_connection()
     _seal_id, head = await _head(conn)
     previous, last_seq, checked = GENESIS, 0, 0
+    # Audit retention removed the chain's oldest part: resume from the last link it removed
+    # (core.audit_retention; only the owner role can write prune rows).
+    pruned = await conn.fetchrow(
+        "SELECT last_seq, last_hash FROM audit_prune ORDER BY last_seq DESC LIMIT 1"
+    )
+    if pruned is not None:
+        previous, last_seq = pruned["last_hash"], pruned["last_seq"]
     while last_seq < head.last_seq:
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM audit_event WHERE seq > $1 AND seq <= $2 "
@@ -203,13 +213,9 @@ async def verify() -> VerifyResult:
             expected = link(previous, row)
             if row["chain_hash"] != expected:
                 reason = _why(row, last_seq)
-                return VerifyResult(
-                    False, checked, 0, row["seq"], str(row["id"]), reason
-                )
+                return VerifyResult(False, checked, 0, row["seq"], str(row["id"]), reason)
             previous, last_seq, checked = expected, row["seq"], checked + 1
-    unsealed = await conn.fetchval(
-        "SELECT count(*) FROM audit_event WHERE seq > $1", head.last_seq
-    )
+    unsealed = await conn.fetchval("SELECT count(*) FROM audit_event WHERE seq > $1", head.last_seq)
     if previous != head.last_hash or last_seq != head.last_seq:
         return VerifyResult(
             False,

@@ -14,10 +14,14 @@ TOTP_REQUIRED_FOR_ADMINS = "totp_required_for_admins"
 HETU_ENABLED = "hetu_enabled"
 HETU_JUSTIFICATION = "hetu_justification"
 
+# How long audit events are kept (core.audit_retention; months, whole number).
+AUDIT_RETENTION_MONTHS = "audit_retention_months"
+
 DEFAULTS: dict[str, str] = {
     TOTP_REQUIRED_FOR_ADMINS: "off",
     HETU_ENABLED: "off",
     HETU_JUSTIFICATION: "",
+    AUDIT_RETENTION_MONTHS: "24",
 }
 
 

@@ -1,11 +1,15 @@
 """The audit chain per tenant: sealing (the scheduler every minute, and on demand) and
-verification (`kortisto audit verify`), each in the tenant's own scope as its role."""
+verification (`kortisto audit verify`), each in the tenant's own scope as its role; retention
+(the scheduler nightly) as the owner role, which alone may delete audit events."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from core import audit_chain
+from core import audit_chain, audit_retention
+from core.db import DB, as_admin
+from tenants.naming import tenant_names
 from tenants.scope import platform_transaction, tenant_scope
 
 log = logging.getLogger("kortisto.audit")
@@ -41,3 +45,27 @@ async def seal_all_tenants() -> int:
         except Exception:  # one tenant's trouble must not stop the others' sealing
             log.warning("could not seal the audit of %s", slug, exc_info=True)
     return sealed
+
+
+async def prune_tenant(
+    slug: str, *, now: datetime | None = None, months: int | None = None
+) -> audit_retention.PruneResult:
+    """Seal what is final, then remove sealed events past the tenant's audit retention in an
+    owner-role transaction on the tenant's schema (core.audit_retention)."""
+    await seal_tenant(slug)
+    schema = tenant_names(slug).schema
+    with as_admin():
+        async with DB.transaction() as txn:
+            await txn.connection.execute("SELECT set_config('search_path', $1, true)", schema)
+            return await audit_retention.prune(now=now, months=months)
+
+
+async def prune_all_tenants() -> int:
+    """The scheduler's nightly job: every tenant's audit retention; returns events removed."""
+    removed = 0
+    for slug in await tenant_slugs():
+        try:
+            removed += (await prune_tenant(slug)).removed
+        except Exception:  # one tenant's trouble must not stop the others' retention
+            log.warning("could not prune the audit of %s", slug, exc_info=True)
+    return removed

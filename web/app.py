@@ -58,6 +58,7 @@ from web.routes.operator_console import OperatorConsoleController
 from web.routes.operator_login import OperatorLoginController
 from web.routes.operator_tools import OperatorToolsController
 from web.routes.organizations import OrganizationPagesController
+from web.routes.person_changes import PersonChangesController
 from web.routes.person_consents import PersonConsentsController, SelfConsentsController
 from web.routes.person_privacy import PersonPrivacyController, restricted_response
 from web.routes.persons import PersonPagesController
@@ -121,6 +122,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             SelfServiceRequestsController,
             AdminRequestsController,
             PersonRequestsController,
+            PersonChangesController,
             LanguageController,
             TenantLanguageController,
             api_router(

@@ -11,10 +11,16 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
-from core import audit, hetu
+from core import audit, audit_retention, hetu
 from core.context import current_tenant
 from core.db import DB
-from core.tenant_settings import set_totp_required_for_admins, totp_required_for_admins
+from core.tenant_settings import (
+    AUDIT_RETENTION_MONTHS,
+    get_setting,
+    set_setting,
+    set_totp_required_for_admins,
+    totp_required_for_admins,
+)
 from core.validation import ValidationFailed
 from web.auth import ADMIN_ONLY, current_user
 from web.content_access import actor_of
@@ -50,6 +56,8 @@ class AdminSettingsController(Controller):
                 "admins_without_totp": [dict(r) for r in admins_without],
                 "saved": saved,
                 "hetu": await hetu.status(),
+                "audit_retention_months": await get_setting(AUDIT_RETENTION_MONTHS),
+                "retention_range": (audit_retention.MIN_MONTHS, audit_retention.MAX_MONTHS),
                 "errors": errors or {},
                 "values": values or {},
             },
@@ -59,6 +67,17 @@ class AdminSettingsController(Controller):
     @post("/")
     async def save(self, request: Request, tenant: FromPath[str], data: Form) -> Response:
         me = current_user(request)
+        # A form without the field (an older page) keeps the retention as it is.
+        current_months = await get_setting(AUDIT_RETENTION_MONTHS)
+        raw_months = data.get("audit_retention_months", current_months)
+        try:
+            months = audit_retention.parse_months(raw_months)
+        except ValueError:
+            message = _("Anna säilytysaika kokonaisina kuukausina väliltä %(min)s–%(max)s.") % {
+                "min": audit_retention.MIN_MONTHS,
+                "max": audit_retention.MAX_MONTHS,
+            }
+            return await self._page(errors={AUDIT_RETENTION_MONTHS: message}, values=dict(data))
         hetu_on = data.get("hetu_enabled") == "1"
         justification = data.get("hetu_justification") or ""
         try:
@@ -86,6 +105,15 @@ class AdminSettingsController(Controller):
                 object_kind="setting",
                 object_id=hetu.ENABLED,
                 detail={"justification_length": len(justification.strip())},
+            )
+        if str(months) != current_months:
+            await set_setting(AUDIT_RETENTION_MONTHS, str(months), changed_by=str(me["id"]))
+            await audit.record(
+                "settings.audit_retention",
+                actor=actor_of(request),
+                object_kind="setting",
+                object_id=AUDIT_RETENTION_MONTHS,
+                detail={"months": months},
             )
         await set_totp_required_for_admins(
             data.get("totp_required_for_admins") == "1", changed_by=str(me["id"])
