@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from core import audit, request_notices
+from core import audit, change_history, recipient_notifications, request_notices
 from core.db import DB
 from core.request_deadlines import (
     HELSINKI,
@@ -306,6 +306,17 @@ async def complete(request_id: uuid.UUID, *, actor: audit.Actor, note: str = "")
     request = await get_request(request_id, lock=True)
     _require(request, ("in_progress",))
     await _transition(request, "completed", actor, "completed", note.strip())
+    if request["kind"] == "rectification" and request["person_id"]:
+        # Art. 19: every recipient the transfer log shows is told what was corrected.
+        fields = await change_history.fields_changed_since(
+            request["person_id"], request["received_at"]
+        )
+        await recipient_notifications.notify_recipients(
+            request["id"],
+            request["person_id"],
+            {"kind": "rectification", "fields": fields},
+            actor=actor,
+        )
 
 
 async def refuse(request_id: uuid.UUID, reason: str, *, actor: audit.Actor) -> None:

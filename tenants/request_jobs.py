@@ -1,10 +1,12 @@
-"""Data-subject request reminders as a tenant job: the scheduler fans it out nightly to every
-tenant (see core.request_deadlines.send_reminders; idempotent per request, threshold and due
-date, so a redelivered or repeated run mails nobody twice)."""
+"""Data-subject request jobs. Reminders: the scheduler fans them out nightly to every tenant
+(see core.request_deadlines.send_reminders; idempotent per request, threshold and due date, so a
+redelivered or repeated run mails nobody twice). Art. 19 notifications of recipients: enqueued
+after commit by core.recipient_notifications (only pending ones are sent, so a redelivery
+sends nothing twice)."""
 
 from __future__ import annotations
 
-from core import request_deadlines
+from core import recipient_notifications, request_deadlines
 from core.context import current_tenant
 from core.settings import get_settings
 from tenants.actors import tenant_job
@@ -16,3 +18,8 @@ REMIND_JOB = "requests.remind"
 async def remind_admins() -> int:
     base = f"{get_settings().web.public_url}/t/{current_tenant().slug}"
     return await request_deadlines.send_reminders(base_url=base)
+
+
+@tenant_job(recipient_notifications.NOTIFY_JOB)
+async def notify_recipients(request_id: str, kind: str, fields: list[str]) -> dict:
+    return await recipient_notifications.deliver_pending(request_id, kind, fields)
