@@ -14,6 +14,7 @@ from datetime import date
 from core.change_history import record_changes
 from core.db import DB
 from core.restriction import ensure_not_restricted
+from core.suppression import find_suppressed
 from core.text import search_form, sort_key
 from core.validation import ValidationFailed, normalise_email, normalise_phone
 
@@ -158,8 +159,15 @@ async def _write_contacts(person_id: uuid.UUID, card: CleanPerson) -> None:
     )
 
 
-async def create_person(data: PersonInput, *, actor: str = "") -> uuid.UUID:
+async def create_person(
+    data: PersonInput, *, actor: str = "", suppression_override: bool = False
+) -> uuid.UUID:
+    """A new card. An e-mail or phone of an erased person (core.suppression) is refused with
+    ValidationFailed code "suppressed" unless the caller overrides it (with a written reason
+    that the caller audits)."""
     card = clean_person(data)
+    if not suppression_override:
+        await _check_suppression(card)
     await _check_organization(card.organization_id)
     person_id = uuid.uuid4()
     conn = DB.current_connection()
@@ -175,6 +183,16 @@ async def create_person(data: PersonInput, *, actor: str = "") -> uuid.UUID:
     if card.organization_id:
         await _start_employment(person_id, card.organization_id, card.title)
     return person_id
+
+
+async def _check_suppression(card: CleanPerson) -> None:
+    hits = await find_suppressed([n for _, n in card.emails], card.phones)
+    errors = {
+        f"{hit['kind']}s": ("suppressed", f"{hit['value']} belongs to an erased person")
+        for hit in hits
+    }
+    if errors:
+        raise ValidationFailed(errors)
 
 
 async def _start_employment(person_id: uuid.UUID, org_id: uuid.UUID, title: str) -> None:

@@ -274,3 +274,75 @@ async def test_anonymise_keeps_an_unlinked_row_without_identity(make_tenant):
         assert await _traces(["Anonyymi", "anna@example.fi"]) == {}
         assert set(await _traces([str(pid)])) <= {"audit_event"}
         assert await conn.fetchval("SELECT person FROM content_link") == row["id"]
+
+
+async def _erasure_request(pid, email):
+    from core import requests
+
+    request = await create_request(
+        pid, "erasure", actor=ACTOR, requester_email=email, received_on=date.today()
+    )
+    await requests.verify_manually(request["id"], "henkilökortti", actor=ACTOR)
+    await requests.start(request["id"], actor=ACTOR)
+    return request["id"]
+
+
+async def test_request_with_a_hold_keeps_restricted_card_and_tells_why(make_tenant):
+    from core import erasure_requests, requests
+
+    tenant = await make_tenant()
+    async with tenant_scope(tenant.slug):
+        conn = DB.current_connection()
+        pid = await create_person(
+            PersonInput(
+                first_name="Heikki",
+                last_name="Pidätetty",
+                emails=["heikki@example.fi"],
+                description="Pitää purjehduksesta",
+            )
+        )
+        until = date.today() + timedelta(days=60)
+        await legal_holds.create_hold(pid, "debt_collection", "Perintä 42 kesken", until, by="a")
+        request_id = await _erasure_request(pid, "heikki@example.fi")
+        seen = await erasure_requests.preview(request_id)
+        assert seen["holds"][0]["reason"] == "Perintä 42 kesken" and seen["rows"]["person"] == 1
+        report = await erasure_requests.fulfil(request_id, actor=ACTOR)
+        assert report["outcome"] == "held" and report["held"][0]["until"] == until.isoformat()
+        card = await conn.fetchrow("SELECT * FROM person WHERE id = $1", pid)
+        assert card["restricted_at"] is not None and card["description"] == ""
+        stored = await requests.get_request(request_id)
+        assert stored["status"] == "completed"
+        assert stored["details"]["erasure"]["held"][0]["reason_kind"] == "debt_collection"
+        mail = await conn.fetchrow("SELECT * FROM mail_message WHERE kind = 'request_erasure'")
+        assert mail["recipient"] == "heikki@example.fi" and "Perintä 42 kesken" in mail["body"]
+        assert until.isoformat() in mail["body"]
+
+
+async def test_request_without_hold_erases_and_suppresses_recreation(make_tenant):
+    from core import erasure_requests, requests
+    from core.validation import ValidationFailed
+
+    tenant = await make_tenant()
+    async with tenant_scope(tenant.slug):
+        pid = await create_person(
+            PersonInput(first_name="Eero", last_name="Poistettava", emails=["eero@example.fi"])
+        )
+        request_id = await _erasure_request(pid, "eero@example.fi")
+        report = await erasure_requests.fulfil(request_id, actor=ACTOR)
+        assert report["outcome"] == "erased" and report["erased"] == [str(pid)]
+        stored = await requests.get_request(request_id)
+        assert stored["status"] == "completed" and stored["requester_email"] == ""
+        assert stored["details"]["erasure"]["tables"]["person_email"] == 1
+        try:
+            await create_person(
+                PersonInput(first_name="Eero", last_name="Uusi", emails=["EERO@example.fi"])
+            )
+        except ValidationFailed as exc:
+            assert exc.errors["emails"][0] == "suppressed"
+        else:
+            raise AssertionError("a suppressed e-mail created a card")
+        again = await create_person(
+            PersonInput(first_name="Eero", last_name="Uusi", emails=["eero@example.fi"]),
+            suppression_override=True,
+        )
+        assert again
