@@ -28,12 +28,13 @@ import json
 import uuid
 from collections import Counter
 
-from core import audit
+from core import audit, erasure
 from core.db import DB
 from core.request_deadlines import today as helsinki_today
 
-# Cards the sweep never considers (see the module docstring).
-CONSIDERED = "p.merged_into IS NULL"
+# Cards the sweep considers: not merged redirects, not already anonymised (erasure marks the
+# anonymous row it keeps in person.updated_by).
+CONSIDERED = f"p.merged_into IS NULL AND p.updated_by <> '{erasure.ANONYMISED_MARK}'"
 BATCH = 2000  # persons per erase_persons call: bounded statement sizes, same result
 
 _LOCAL_DAY = "(({}) AT TIME ZONE 'Europe/Helsinki')::date"
@@ -159,8 +160,6 @@ async def sweep(*, actor: audit.Actor = audit.SYSTEM, on: dt.date | None = None)
 
     Runs in the caller's tenant transaction (a job's), so the removals and the report commit
     together or not at all."""
-    from core import erasure  # imported late: engineer A's module may still be on its way
-
     started = await _now()
     report = await find_due(on)
     done: dict[str, list[str]] = {"delete": [], "anonymise": []}
@@ -169,10 +168,19 @@ async def sweep(*, actor: audit.Actor = audit.SYSTEM, on: dt.date | None = None)
         ids = [uuid.UUID(entry[0]) for entry in report["due"] if entry[2] == mode]
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
-            result = await erasure.erase_persons(batch, actor=actor, mode=mode)
-            late_held = {str(p) for p in _held_ids(result)}
-            done[mode] += [str(p) for p in batch if str(p) not in late_held]
-            for key, value in (result.get("removed") or result.get("counts") or {}).items():
+            # No suppression entries: expired data is not a request to stay out of the
+            # register, and a returning customer may be added again.
+            result = await erasure.erase_persons(batch, actor=actor, mode=mode, suppress=False)
+            done[mode] += list(result["erased"])
+            late = {h["person_id"]: h["holds"] for h in result.get("held") or []}
+            if late:  # a hold placed after the selection: report it like any other
+                for entry in [e for e in report["due"] if e[0] in late]:
+                    report["due"].remove(entry)
+                    kinds = sorted({h["reason_kind"] for h in late[entry[0]]})
+                    report["held"].append([*entry, kinds, None])
+            counts = dict(result.get("tables") or {})
+            counts["objects_removed"] = result.get("objects_removed", 0)
+            for key, value in counts.items():
                 if isinstance(value, int):
                     erased[key] = erased.get(key, 0) + value
     report["removed"] = done
@@ -190,14 +198,6 @@ async def sweep(*, actor: audit.Actor = audit.SYSTEM, on: dt.date | None = None)
         detail=report["totals"],
     )
     return run_id
-
-
-def _held_ids(result: dict) -> list:
-    """Persons erase_persons itself kept (a hold placed after the selection)."""
-    held = result.get("held") or []
-    if isinstance(held, dict):
-        return list(held)
-    return [h.get("person_id") if isinstance(h, dict) else h for h in held]
 
 
 async def list_runs(*, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:

@@ -71,6 +71,7 @@ def register_actors(broker: dramatiq.Broker) -> None:
         archive,
         attachment_jobs,
         request_jobs,
+        retention_jobs,
     )
 
     for name, fn in TENANT_JOBS.items():

@@ -28,6 +28,7 @@ from tenants.attachment_jobs import SWEEP_JOB
 from tenants.audit import prune_all_tenants, seal_all_tenants
 from tenants.break_glass import close_expired_grants
 from tenants.request_jobs import REMIND_JOB
+from tenants.retention_jobs import SWEEP_JOB as RETENTION_JOB
 from tenants.scope import platform_transaction, tenant_scope
 
 log = logging.getLogger("kortisto.scheduler")
@@ -77,6 +78,15 @@ async def fan_out_bundle_expiry(broker: dramatiq.Broker, period: str) -> int:
     for slug in slugs:
         message_id = f"{BUNDLE_EXPIRE_JOB}:{slug}:{period}"
         broker.enqueue(make_message(BUNDLE_EXPIRE_JOB, {"tenant": slug}, message_id=message_id))
+    return len(slugs)
+
+
+async def fan_out_retention_sweeps(broker: dramatiq.Broker, period: str) -> int:
+    """One retention sweep per tenant (core.retention.sweep; idempotent)."""
+    slugs = await active_tenants()
+    for slug in slugs:
+        message_id = f"{RETENTION_JOB}:{slug}:{period}"
+        broker.enqueue(make_message(RETENTION_JOB, {"tenant": slug}, message_id=message_id))
     return len(slugs)
 
 
@@ -140,6 +150,7 @@ JOBS = [
     PeriodicJob("attachment-orphan-sweep", every_hour, fan_out_attachment_sweeps),
     PeriodicJob("access-copy-expiry", every_hour, fan_out_bundle_expiry),
     PeriodicJob("request-reminders", nightly_at(7, 0), fan_out_request_reminders),
+    PeriodicJob("retention-sweep", nightly_at(3, 15), fan_out_retention_sweeps),
 ]
 
 

@@ -4,6 +4,7 @@ holds, the dry run, and the sweep (delete vs anonymise, idempotent, same as its 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -194,3 +195,88 @@ async def test_dry_run_is_reported_with_ids_only_and_paged(make_tenant):
     assert "Kuiva" not in raw and "Säilytys" not in raw
     assert event["object_id"] == str(run_id)
     assert left == 5
+
+
+async def _hold(person_id: uuid.UUID, kind: str = "bookkeeping") -> None:
+    await DB.current_connection().execute(
+        "INSERT INTO legal_hold (id, person, reason_kind, reason, until, created_at, created_by) "
+        "VALUES ($1, $2, $3, 'Kirjanpitolaki', NULL, now(), '')",
+        uuid.uuid4(),
+        person_id,
+        kind,
+    )
+
+
+async def test_sweep_does_what_its_dry_run_said_and_a_second_sweep_nothing_more(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        await _rule("relationship_ended", 60)  # delete
+        await _rule("created", 120, "anonymise")
+        gone = [
+            await _person(f"Poistuva{i}", relationship_ended_on=dt.date(2021, 1, i + 1))
+            for i in range(3)
+        ]
+        old = await _person("Ikivanha", created_at=_at(dt.date(2015, 3, 1)))
+        held = await _person("Pidossa", relationship_ended_on=dt.date(2019, 1, 1))
+        await _hold(held)
+        stays = await _person("Pysyvä", relationship_ended_on=dt.date(2026, 1, 1))
+        dry_id = await retention.dry_run(actor=ADMIN, on=TODAY)
+        first_id = await retention.sweep(on=TODAY)
+        second_id = await retention.sweep(on=TODAY)
+        conn = DB.current_connection()
+        reports = {
+            r["id"]: json.loads(r["report"])
+            for r in await conn.fetch(
+                "SELECT id, report::text AS report FROM retention_run WHERE id = ANY($1)",
+                [dry_id, first_id, second_id],
+            )
+        }
+        left = {
+            r["id"]: (r["first_name"], r["updated_by"])
+            for r in await conn.fetch("SELECT id, first_name, updated_by FROM person")
+        }
+        sweeps = await audit.events(action_prefix="retention.sweep")
+    dry, first, second = reports[dry_id], reports[first_id], reports[second_id]
+    # the dry run listed exactly what the real run then removed, with the same reasons
+    assert dry["due"] == first["due"]
+    assert sorted(first["removed"]["delete"]) == sorted(str(p) for p in gone)
+    assert first["removed"]["anonymise"] == [str(old)]
+    assert {e[0] for e in dry["due"]} == {str(p) for p in [*gone, old]}
+    assert first["totals"] == {
+        "due": 4,
+        "delete": 3,
+        "anonymise": 1,
+        "held": 1,
+        "deleted": 3,
+        "anonymised": 1,
+    }
+    # deleted cards are gone; the anonymised one is a new anonymous row; held and young stay
+    assert not set(gone) & set(left) and old not in left
+    assert left[held][0] == "Pidossa" and left[stays][0] == "Pysyvä"
+    anonymous = [v for k, v in left.items() if k not in (held, stays)]
+    assert anonymous == [("Anonymisoitu", "erasure:anonymised")]
+    # the second sweep finds nothing more and reports the same held card
+    assert second["due"] == [] and second["removed"] == {"delete": [], "anonymise": []}
+    assert second["held"] == first["held"] == dry["held"]
+    assert [h[0] for h in second["held"]] == [str(held)]
+    assert second["totals"]["held"] == 1 and second["totals"]["deleted"] == 0
+    assert {e["object_id"] for e in sweeps} == {str(first_id), str(second_id)}
+
+
+async def test_sweep_removes_a_held_card_once_its_hold_ends(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        await _rule("relationship_ended", 12)
+        held = await _person("Odottava", relationship_ended_on=dt.date(2020, 1, 1))
+        await _hold(held, "litigation")
+        first = await retention.get_run(await retention.sweep(on=TODAY))
+        await DB.current_connection().execute(
+            "UPDATE legal_hold SET ended_at = now() WHERE person = $1", held
+        )
+        second = await retention.get_run(await retention.sweep(on=TODAY))
+        exists = await DB.current_connection().fetchval(
+            "SELECT count(*) FROM person WHERE id = $1", held
+        )
+    assert (first["totals"]["held"], first["totals"]["deleted"]) == (1, 0)
+    assert (second["totals"]["held"], second["totals"]["deleted"]) == (0, 1)
+    assert exists == 0
