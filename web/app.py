@@ -28,6 +28,7 @@ from web.auth import (
 from web.errors import EXCEPTION_HANDLERS
 from web.i18n import LocaleMiddleware, install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
+from web.routes.access_bundles import AdminBundleController, SelfBundleController
 from web.routes.account import AccountController
 from web.routes.account_totp import AccountTotpController
 from web.routes.admin_areas import AdminAreasController
@@ -120,7 +121,9 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             SelfServiceController,
             SelfConsentsController,
             SelfServiceRequestsController,
+            SelfBundleController,
             AdminRequestsController,
+            AdminBundleController,
             PersonRequestsController,
             PersonChangesController,
             LanguageController,

@@ -191,7 +191,7 @@ async def end_grants(operator: dict, slug: str) -> None:
 
 async def build_world(slug: str, *, label: str) -> World:
     """Objects of every kind in tenant `slug`; names carry `label` so a leak is recognisable."""
-    await add_self_user(slug)
+    self_person = await add_self_user(slug)
     async with tenant_scope(slug):
         conn = DB.current_connection()
         org = await create_organization(OrganizationInput(name=f"{label} Organisaatio Oy"))
@@ -229,6 +229,9 @@ async def build_world(slug: str, *, label: str) -> World:
         subject_request = await requests.create_request(
             person, "access", actor=audit.SYSTEM, requester_email=f"k@{slug}.example"
         )
+        own_request = await requests.create_request(
+            self_person, "access", actor=audit.SYSTEM, channel="self_service"
+        )
     helper = await create_operator(name=f"{label} Apuoperaattori")
     grant = await open_grant(helper, slug)
     ids = {
@@ -251,6 +254,7 @@ async def build_world(slug: str, *, label: str) -> World:
         "activity_id": str(activity),  # a processing activity (admin pages)
         "privacy_section": "consents",  # the person page's consents (web.privacy_sections)
         "request_id": str(subject_request["id"]),  # a data-subject request about the card
+        "own_request_id": str(own_request["id"]),  # the self user's own request
         "item_id": str(item),  # a content item every staff member sees
         "link_id": str(link),
         # Customer data: the section the record routes open, records they find (see

@@ -68,6 +68,9 @@ _END = "/t/{tenant:str}/persons/{person_id:str}" + _RECORDS + "/end"
 PARAMETER_SOURCE[(_END, "section")] = "preference_section"
 PARAMETER_SOURCE[(_END, "record_id")] = "preference_id"
 PARAMETER_SOURCE[("/t/{tenant:str}/sellers/{seller_id:str}/delete", "seller_id")] = "seller_id"
+for _path in ("/status", "/download"):  # the end customer's own request's access copy
+    _route = "/t/{tenant:str}/me/requests/{request_id:str}/bundle" + _path
+    PARAMETER_SOURCE[(_route, "request_id")] = "own_request_id"
 
 # Requests that use their target up: (parameter, kind of fresh object) made for each request.
 FRESH = {

@@ -197,7 +197,9 @@ async def test_the_person_makes_and_confirms_a_request_by_code(anon_client, make
     assert (await me.post(f"/t/{t.slug}/me/requests/", data={"kind": ""})).status_code == 400
     made = await me.post(
         f"/t/{t.slug}/me/requests/",
-        data={"kind": "access", "details": "Kaikki tietoni"},
+        # Not access: a verified access request starts building its copy at once
+        # (tests/web/test_access_bundle_pages.py).
+        data={"kind": "rectification", "details": "Kaikki tietoni"},
         follow_redirects=False,
     )
     assert made.status_code == 303

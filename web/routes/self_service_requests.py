@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from core import access_bundle_build as bundles
 from core import audit, requests
 from core.db import DB
 from core.persons import PersonNotFoundError
@@ -71,12 +72,18 @@ class SelfServiceRequestsController(Controller):
         status: int = 200,
     ) -> Response:
         mine = await requests.requests_of_person(card["id"])
+        copies = {}
         for r in mine:
             r["days_left"] = days_left(r)
+            if r["kind"] in bundles.BUNDLE_KINDS:
+                state = await bundles.bundle_state(r)
+                url = f"{tenant_context()['base']}/me/requests/{r['id']}/bundle"
+                copies[str(r["id"])] = {**state, "url": url, "request_id": str(r["id"])}
         context = {
             **tenant_context(),
             "person": card,
             "requests": mine,
+            "copies": copies,
             "kinds": request_labels.kind_labels(),
             "statuses": request_labels.status_labels(),
             "errors": errors or {},
@@ -127,6 +134,9 @@ class SelfServiceRequestsController(Controller):
             message = request_labels.error_messages()[check.failure]
             errors = {"code": message, "request_id": str(subject["id"])}
             return await self._page(request, card, errors=errors, status=400)
+        # An access or portability copy is built at once (not for a repeat within 12 months:
+        # the controller decides on that one).
+        await bundles.start_self_service(subject["id"], actor=_actor(request))
         return Redirect(f"/t/{tenant}/me/requests/?message=verified", status_code=303)
 
     @post("/resend")

@@ -21,6 +21,7 @@ from web import request_labels
 from web.auth import ADMIN_ONLY, STAFF_ROLES, current_user, secret_key
 from web.forms import checked, form_values, parse_date, parse_uuid, render, tenant_context
 from web.i18n import _
+from web.routes.access_bundles import panel_context as bundle_panel
 
 QUEUE_TEMPLATE = "requests/queue.html"
 DETAIL_TEMPLATE = "requests/detail.html"
@@ -104,6 +105,10 @@ class AdminRequestsController(Controller):
             "error": error,
             "can_extend": subject["open"] and today() <= subject["due_on"],
             "sent": request.query_params.get("done", ""),
+            "bundle": await bundle_panel(
+                subject, f"{tenant_context()['base']}/admin/requests/{subject['id']}/bundle"
+            ),
+            "bundle_refused": request.query_params.get("bundle", "") == "not_allowed",
         }
         return render(request, DETAIL_TEMPLATE, context, status_code=status)
 
