@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from core import provenance
+from core import audit, provenance
 from core.db import DB
 from core.persons import PersonInput, PersonMergedError, get_person, update_person
 
@@ -91,6 +91,16 @@ async def rectify_own_card(
             for r in recorded
         ],
     )
+    if recorded:  # the change's audit event names the fields, never their values
+        await audit.record(
+            "person.rectify",
+            actor=audit.Actor("user", str(user_id), label),
+            object_kind="person",
+            object_id=card["id"],
+            person_id=card["id"],
+            purpose="self_service",
+            detail={"via": "self_service", "fields": [r["field"] for r in recorded]},
+        )
     # Where these values came from now: the person, on their own page.
     await provenance.record_fields(
         card["id"], "self_form", [r["field"] for r in recorded], detail="self_service", by=label
