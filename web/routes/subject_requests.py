@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from core import audit, requests
+from core import audit, recipient_notifications, requests
 from core.db import DB
 from core.persons import PersonMergedError, PersonNotFoundError, get_person
 from core.request_deadlines import days_left, today
@@ -22,6 +22,7 @@ from web.auth import ADMIN_ONLY, STAFF_ROLES, current_user, secret_key
 from web.forms import checked, form_values, parse_date, parse_uuid, render, tenant_context
 from web.i18n import _
 from web.routes.access_bundles import panel_context as bundle_panel
+from web.routes.admin_recipient_tasks import status_labels as recipient_task_statuses
 
 QUEUE_TEMPLATE = "requests/queue.html"
 DETAIL_TEMPLATE = "requests/detail.html"
@@ -101,6 +102,8 @@ class AdminRequestsController(Controller):
             "r": subject,
             "person_name": names.get(subject["person_id"], ""),
             "history": await requests.request_events(subject["id"]),
+            "notifications": await recipient_notifications.for_request(subject["id"]),
+            "notification_statuses": recipient_task_statuses(),
             "labels": labels(),
             "error": error,
             "can_extend": subject["open"] and today() <= subject["due_on"],
