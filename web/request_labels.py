@@ -46,6 +46,9 @@ def event_labels() -> dict[str, str]:
         "extended": _("Määräaikaa jatkettu"),
         "reminder_7": _("Muistutus: 7 päivää määräaikaan"),
         "reminder_2": _("Muistutus: 2 päivää määräaikaan"),
+        "bundle_requested": _("Kopio tiedoista pyydetty"),
+        "bundle_ready": _("Kopio tiedoista valmis"),
+        "bundle_deleted": _("Kopio tiedoista poistettu (vanhentunut)"),
     }
 
 

@@ -32,6 +32,7 @@ def purpose_labels() -> dict[str, str]:
         "self_service": _("Oma asiointi"),
         "break_glass": _("Palveluntarjoajan murtopääsy"),
         "audit": _("Lokin tarkastus"),
+        "access_request": _("Tarkastus- tai siirtopyyntö"),
         "": "–",
     }
 
