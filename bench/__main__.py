@@ -4,7 +4,8 @@ Without a name: the five platform benchmarks. `register` = pages, search and fra
 register's benchmarks: ~9 min more, so not in the default run), plus search-1m with
 KORTISTO_BENCH_FULL=1. `content` (a person page with 1,000 linked items), `upload` (a
 10 MiB attachment through the web route) and `audit` (the person page with and without read
-auditing) and `bundle` (the access copy of a card with 1,000 linked items) run when named.
+auditing), `retention` (the retention sweep over 100k cards against one DELETE) and `bundle`
+(the access copy of a card with 1,000 linked items) run when named.
 
 One private embedded stack serves the whole run and is always stopped and removed at the end.
 Figures are printed and written to bench/RESULTS.md (via bench/results.json).
@@ -26,7 +27,7 @@ from bench.common import FULL, ROOT, Result, close_pools, machine, private_stack
 
 BENCHES = ("provisioning", "migrate", "memory", "scope", "auth")
 REGISTER = ("pages", "search", "fragments")
-ALL = BENCHES + REGISTER + ("search-1m", "content", "upload", "audit", "bundle")
+ALL = BENCHES + REGISTER + ("search-1m", "content", "upload", "audit", "retention", "bundle")
 GROUPS = {"register": REGISTER + (("search-1m",) if FULL else ())}
 NEEDS_POPULATION = {"migrate", "memory"}
 
@@ -72,6 +73,10 @@ def _runner(name: str):
         from bench.audit import run_audit
 
         return run_audit
+    if name == "retention":
+        from bench.retention import run_retention
+
+        return run_retention
     if name == "bundle":
         from bench.bundle import run_bundle
 
