@@ -35,11 +35,12 @@ def actions() -> dict[str, str]:
 
 
 def hold_reasons() -> dict[str, str]:
+    """The same words as the legal-hold pages (web.routes.legal_holds.kind_labels)."""
     return {
         "open_invoice": _("Avoin lasku"),
         "debt_collection": _("Perintä"),
-        "misuse_investigation": _("Väärinkäytösselvitys"),
-        "bookkeeping": _("Kirjanpitolain mukainen säilytys"),
+        "misuse_investigation": _("Väärinkäytöksen selvitys"),
+        "bookkeeping": _("Kirjanpidon säilytysvelvollisuus"),
         "litigation": _("Oikeudenkäynti"),
     }
 
