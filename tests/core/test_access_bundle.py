@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from core import access_bundle_build, audit, requests
+from core import access_bundle_build, audit, jobs, requests
 from core.access_bundle import CATEGORIES
 from core.db import DB
 from tenants.access_bundle_jobs import BUILD_JOB, build_bundle
@@ -21,6 +21,13 @@ from tenants.scope import tenant_scope
 from tests.support.access_bundle_world import person_with_everything
 
 STAFF = audit.Actor("user", str(uuid.uuid4()), "kasittelija@rekisteri.example")
+
+
+@pytest.fixture(autouse=True)
+def no_relay(monkeypatch):
+    """Keep build jobs in the outbox for `run_queued_builds`, even when an earlier test of the
+    session configured a broker (a tenant scope relays its outbox to it after commit)."""
+    monkeypatch.setattr(jobs, "_broker", None)
 
 
 async def run_queued_builds(slug: str) -> int:
@@ -148,3 +155,28 @@ async def test_only_started_access_or_portability_requests_get_a_copy(make_tenan
         portability = await started_access_request(person, kind="portability")
         first = await access_bundle_build.start_build(portability, actor=STAFF)
         assert await access_bundle_build.start_build(portability, actor=STAFF) == first
+
+
+async def test_identity_code_is_in_the_copy_only_masked(make_tenant, store):
+    from core import hetu
+    from tests.core.test_hetu import valid
+
+    names = await make_tenant()
+    code = valid("131052", "-", "308")
+    async with tenant_scope(names.slug):
+        person = uuid.uuid4()
+        await DB.current_connection().execute(
+            "INSERT INTO person (id, first_name, last_name) VALUES ($1, 'Hanna', 'Tunnus')", person
+        )
+        await hetu.set_enabled(True, "Laskutus vaatii yksilöinnin", changed_by="admin")
+        await hetu.set_code(person, code)
+        request_id = await started_access_request(person)
+        await access_bundle_build.start_build(request_id, actor=STAFF)
+    await run_queued_builds(names.slug)
+    async with tenant_scope(names.slug):
+        key = await DB.current_connection().fetchval(
+            "SELECT bundle_key FROM data_subject_request WHERE id = $1", request_id
+        )
+        files = zip_texts(await store.get(key))
+    everything = "\n".join(files.values())
+    assert "131052-****" in everything and code not in everything and code[7:] not in everything

@@ -14,7 +14,7 @@ from core.db import DB
 from core.persons import PersonInput, create_person
 from tenants.scope import tenant_scope
 from tests.conftest import add_self_user
-from tests.core.test_access_bundle import run_queued_builds
+from tests.core.test_access_bundle import no_relay, run_queued_builds  # noqa: F401
 from tests.support.auth_client import SignedInClient, user_email
 from tests.web.test_subject_requests_pages import _code
 
