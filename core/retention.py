@@ -159,7 +159,11 @@ async def sweep(*, actor: audit.Actor = audit.SYSTEM, on: dt.date | None = None)
     """Delete or anonymise every due card not under a legal hold; returns the report's id.
 
     Runs in the caller's tenant transaction (a job's), so the removals and the report commit
-    together or not at all."""
+    together or not at all. Two sweeps of one tenant (the nightly one, an admin's) queue up
+    behind a lock: the second selects after the first has committed."""
+    await DB.current_connection().execute(
+        "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':retention'))"
+    )
     started = await _now()
     report = await find_due(on)
     done: dict[str, list[str]] = {"delete": [], "anonymise": []}
