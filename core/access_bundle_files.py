@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment
 
 from core.access_bundle import CATEGORIES
-from core.access_bundle_labels import CATEGORY_TITLES, COLUMNS, TEXTS, pick
+from core.access_bundle_labels import CATEGORY_TITLES, COLUMNS, TEXTS, pick, value_label
 from core.csv_io import neutralise
 
 FORMAT_VERSION = 1
@@ -36,12 +36,13 @@ padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#eee}</sty
 {% for c in categories %}<li><a href="#{{ c }}">{{ title(c) }}</a></li>{% endfor %}</ul></nav>
 <section aria-labelledby="card"><h2 id="card">{{ title("card") }}</h2><dl>
 {% for key, value in card.items() %}<dt>{{ col(key) }}</dt>
-<dd>{{ cell(value) or "–" }}</dd>{% endfor %}
-</dl><p>{{ t("hetu_note") }}</p></section>
+<dd>{{ cell(value, key) or "–" }}</dd>{% endfor %}
+</dl>{% if card.personal_identity_code %}<p>{{ t("hetu_note") }}</p>{% endif %}</section>
 {% for c in categories[1:] %}<section aria-labelledby="{{ c }}"><h2 id="{{ c }}">{{ title(c) }}</h2>
 {% set rows = data[c] %}{% if rows %}<table><thead><tr>
 {% for key in rows[0].keys() %}<th scope="col">{{ col(key) }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr>{% for value in row.values() %}<td>{{ cell(value) }}</td>{% endfor %}</tr>
+{% for row in rows %}<tr>
+{%- for key, value in row.items() %}<td>{{ cell(value, key) }}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>{% if c == "attachments" %}<p>{{ t("files_note") }}</p>{% endif %}
 {% else %}<p>{{ t("none") }}</p>{% endif %}</section>
 {% endfor %}</main></body></html>
@@ -64,14 +65,16 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _text(value: Any, language: str = "fi") -> str:
+def _text(value: Any, language: str = "fi", column: str = "") -> str:
+    """A cell as text; on the readable page (`column` given) codes and booleans in words."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return pick(TEXTS, "yes" if value else "no", language)
     if isinstance(value, list | tuple):
         return "; ".join(_text(v, language) for v in value)
-    return str(plain(value))
+    text = str(plain(value))
+    return value_label(column, text, language) if column else text
 
 
 def with_file_paths(data: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +126,7 @@ def to_html(data: dict[str, Any], *, controller: str, made_at: datetime, languag
         t=lambda key: pick(TEXTS, key, language),
         title=lambda key: pick(CATEGORY_TITLES, key, language),
         col=lambda key: pick(COLUMNS, key, language),
-        cell=lambda value: _text(value, language),
+        cell=lambda value, key="": _text(value, language, key),
     ).encode()
 
 

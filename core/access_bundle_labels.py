@@ -192,3 +192,88 @@ def pick(table: dict[str, tuple[str, str, str]], key: str, language: str) -> str
     if entry is None:
         return key
     return entry[LANGUAGES.index(language) if language in LANGUAGES else 0]
+
+
+# Codes shown in words on the readable page (the JSON and CSV files keep the codes).
+CODE_COLUMNS = frozenset(
+    ("channel", "direction", "purpose", "actor_kind", "actor_role", "kind", "status", "method")
+    + ("source_kind", "action", "basis")
+)
+VALUES: dict[str, tuple[str, str, str]] = {
+    "email": ("sähköposti", "e-post", "e-mail"),
+    "sms": ("tekstiviesti", "sms", "text message"),
+    "phone": ("puhelin", "telefon", "phone"),
+    "post": ("posti", "post", "post"),
+    "meeting": ("tapaaminen", "möte", "meeting"),
+    "inbound": ("saapuva", "inkommande", "inbound"),
+    "outbound": ("lähtevä", "utgående", "outbound"),
+    "customer_service": ("asiakaspalvelu", "kundtjänst", "customer service"),
+    "export": ("vienti", "export", "export"),
+    "api": ("rajapinta", "gränssnitt", "API"),
+    "self_service": ("oma asiointi", "egen e-tjänst", "self-service"),
+    "break_glass": (
+        "palveluntarjoajan hätäpääsy",
+        "leverantörens nödåtkomst",
+        "provider's emergency access",
+    ),
+    "access_request": (
+        "tarkastus- tai siirtopyyntö",
+        "begäran om tillgång eller överföring",
+        "access or portability request",
+    ),
+    "user": ("rekisterin käyttäjä", "registrets användare", "user of the register"),
+    "system": ("järjestelmä", "systemet", "the system"),
+    "operator": ("palveluntarjoaja", "tjänsteleverantören", "service provider"),
+    "admin": ("pääkäyttäjä", "huvudanvändare", "administrator"),
+    "staff": ("henkilökunta", "personal", "staff"),
+    "self": ("sinä itse", "du själv", "you"),
+    "person.read": ("tietojen katselu", "visning av uppgifter", "data viewed"),
+    "access": ("tietojen tarkastus", "tillgång till uppgifter", "access"),
+    "rectification": ("oikaisu", "rättelse", "rectification"),
+    "erasure": ("poisto", "radering", "erasure"),
+    "restriction": ("käsittelyn rajoittaminen", "begränsning av behandling", "restriction"),
+    "portability": ("siirto järjestelmästä toiseen", "dataportabilitet", "portability"),
+    "objection": ("vastustaminen", "invändning", "objection"),
+    "withdrawal": ("suostumuksen peruutus", "återkallelse av samtycke", "consent withdrawal"),
+    "received": ("vastaanotettu", "mottagen", "received"),
+    "awaiting_code": ("odottaa vahvistusta", "väntar på bekräftelse", "awaiting confirmation"),
+    "verified": ("vahvistettu", "bekräftad", "verified"),
+    "in_progress": ("käsittelyssä", "under behandling", "in progress"),
+    "completed": ("valmis", "klar", "completed"),
+    "refused": ("hylätty", "avslagen", "refused"),
+    "direct_marketing": ("suoramarkkinointi", "direktmarknadsföring", "direct marketing"),
+    "market_research": (
+        "markkina- ja mielipidetutkimukset",
+        "marknads- och opinionsundersökningar",
+        "market research and opinion polls",
+    ),
+    "publication": (
+        "julkaiseminen luetteloissa",
+        "publicering i förteckningar",
+        "publication in lists",
+    ),
+    "profiling": ("profilointi", "profilering", "profiling"),
+    "form": ("lomake", "formulär", "form"),
+    "import": ("tuonti", "import", "import"),
+    "self_form": ("oma lomake", "eget formulär", "your own form"),
+    "self_registration": ("oma rekisteröityminen", "egen registrering", "your own registration"),
+    "purchased_list": ("ostettu osoiteluettelo", "köpt adresslista", "purchased list"),
+    "public_register": ("julkinen rekisteri", "offentligt register", "public register"),
+    "partner": ("yhteistyökumppani", "samarbetspartner", "partner"),
+    "feedback": ("palaute", "respons", "feedback"),
+    "satisfaction": ("tyytyväisyys", "nöjdhet", "satisfaction"),
+    "personalisation": ("toive", "önskemål", "preference"),
+    "a": ("a) suostumus", "a) samtycke", "(a) consent"),
+    "b": ("b) sopimus", "b) avtal", "(b) contract"),
+    "c": ("c) lakisääteinen velvoite", "c) rättslig förpliktelse", "(c) legal obligation"),
+    "d": ("d) elintärkeä etu", "d) grundläggande intresse", "(d) vital interests"),
+    "e": ("e) yleinen etu", "e) allmänt intresse", "(e) public interest"),
+    "f": ("f) oikeutettu etu", "f) berättigat intresse", "(f) legitimate interests"),
+}
+
+
+def value_label(column: str, value: str, language: str) -> str:
+    """A code in words on the readable page, for the columns that hold codes."""
+    if column in CODE_COLUMNS and value in VALUES:
+        return pick(VALUES, value, language)
+    return value

@@ -89,6 +89,8 @@ async def test_copy_holds_every_category_in_every_format_and_nothing_of_others(w
     assert "attachments/" in document["attachments"][0]["path"]
     assert "object_key" not in files["data.json"]
     assert '<html lang="fi">' in files["index.html"]
+    # Codes in words on the readable page; the machine-readable files keep the codes.
+    assert "asiakaspalvelu" in files["index.html"] and "customer_service" in files["csv/reads.csv"]
 
 
 async def test_build_is_one_audited_read_and_the_link_is_short_and_expires(world, store):

@@ -147,6 +147,6 @@ async def person_with_everything(store: ObjectStore, marker: str) -> tuple[uuid.
         content_items=f"Hanke{m}",
         lawful_bases=f"Toimi{m}",
         attachments=f"liite{m}.txt",
-        reads="customer_service",
+        reads="page",  # the read's path (codes such as its purpose are in words in HTML)
     )
     return person, expected
