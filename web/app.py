@@ -54,6 +54,8 @@ from web.routes.imports import ImportController
 from web.routes.language import LanguageController, TenantLanguageController
 from web.routes.login import LoginController
 from web.routes.login_code import LoginCodeController
+from web.routes.erasure_pages import AdminErasureController
+from web.routes.legal_holds import LegalHoldController
 from web.routes.merge import MergePagesController
 from web.routes.operator_console import OperatorConsoleController
 from web.routes.operator_login import OperatorLoginController
@@ -139,6 +141,8 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             PersonPagesController,
             PersonConsentsController,
             PersonPrivacyController,
+            LegalHoldController,
+            AdminErasureController,
             MergePagesController,
             OrganizationPagesController,
             PersonRecordsController,

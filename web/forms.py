@@ -259,6 +259,16 @@ def _messages() -> dict[tuple[str, str], str]:
             "Sähköpostiosoite ”%(value)s” ei kelpaa. Tarkista @-merkki ja verkkotunnus "
             "(esimerkiksi nimi@yritys.fi)."
         ),
+        ("emails", "suppressed"): _(
+            "Sähköpostiosoite kuuluu henkilölle, jonka tiedot on poistettu hänen pyynnöstään, "
+            "joten korttia ei tallennettu. Poista osoite lomakkeelta. Jos henkilö on itse "
+            "antanut sen uudelleen, pääkäyttäjä voi tallentaa kortin perustelun kanssa."
+        ),
+        ("phones", "suppressed"): _(
+            "Puhelinnumero kuuluu henkilölle, jonka tiedot on poistettu hänen pyynnöstään, "
+            "joten korttia ei tallennettu. Poista numero lomakkeelta. Jos henkilö on itse "
+            "antanut sen uudelleen, pääkäyttäjä voi tallentaa kortin perustelun kanssa."
+        ),
         ("phones", "invalid"): _(
             "Puhelinnumero ”%(value)s” ei kelpaa. Tarkista numerot; ulkomaiseen numeroon "
             "tarvitaan maatunnus (esimerkiksi +46 8 123 456)."

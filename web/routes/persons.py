@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from core import audit
 from core.attachments import Owner
 from core.duplicates import find_duplicates
 from core.organizations import OrganizationNotFoundError, get_organization, list_organizations
@@ -33,7 +34,7 @@ from core.self_service import list_rectifications, self_account
 from core.validation import ValidationFailed
 from web import read_audit, register_audit
 from web.auth import current_user
-from web.content_access import person_content
+from web.content_access import actor_of, person_content
 from web.forms import (
     PERSON_FIELDS,
     check_person,
@@ -117,6 +118,7 @@ async def _form_page(
     person: dict | None = None,
     errors: dict[str, str] | None = None,
     duplicates: list[dict] | None = None,
+    suppressed: bool = False,
 ) -> Response:
     error_list = ordered_errors(errors or {}, PERSON_FIELDS)
     tenant = tenant_context()
@@ -131,6 +133,8 @@ async def _form_page(
         "first_error": error_list[0][0] if error_list else None,
         "organizations": await _organization_options(values.get("organization_id", "")),
         "duplicates": duplicates or [],
+        # An erased person's address: an admin may create the card with a written reason.
+        "suppressed": suppressed and current_user(request)["role"] == "admin",
         "action": f"{persons_url}/{person['id']}/edit" if person else f"{persons_url}/new",
         # The card being edited is not a duplicate of itself.
         "duplicates_url": f"{persons_url}/duplicates"
@@ -147,6 +151,9 @@ async def _save(request: Request, person: dict | None) -> Response:
     exclude = person["id"] if person else None
     duplicates = await find_duplicates(person_input(values), exclude_id=exclude)
     hetu_errors = await person_privacy.hetu_form_errors(form)
+    override = ""
+    if current_user(request)["role"] == "admin":
+        override = str(form.get("suppression_reason") or "").strip()
     try:
         data = check_person(values)
         if hetu_errors:
@@ -158,11 +165,29 @@ async def _save(request: Request, person: dict | None) -> Response:
             changes = await update_person(person["id"], data, actor=writer_label(request))
             person_id = person["id"]
         else:
-            person_id = await create_person(data, actor=writer_label(request))
+            person_id = await create_person(
+                data, actor=writer_label(request), suppression_override=bool(override)
+            )
     except ValidationFailed as exc:
         errors = {**error_messages(exc, values), **hetu_errors}
+        suppressed = any(code == "suppressed" for code, _english in exc.errors.values())
         return await _form_page(
-            request, values=values, person=person, errors=errors, duplicates=duplicates
+            request,
+            values=values,
+            person=person,
+            errors=errors,
+            duplicates=duplicates,
+            suppressed=suppressed,
+        )
+    if override and not person:
+        await audit.record(
+            "person.suppression_override",
+            actor=actor_of(request),
+            object_kind="person",
+            object_id=person_id,
+            person_id=person_id,
+            purpose="customer_service",
+            detail={"reason_length": len(override)},
         )
     if person:
         await register_audit.person_updated(request, person_id, changes, via="page")
