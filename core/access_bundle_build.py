@@ -10,7 +10,8 @@ by a short-lived presigned link (each handing audited), and deleted when it expi
   `report`, which the job runs in a transaction of its own so the page sees it at once.
   A self-service request is completed by the build (the copy is what was asked for).
 - `expire_bundles` (scheduler): deletes the objects of copies past their expiry (every
-  version) and forgets their keys.
+  version) and forgets their keys, and any copy under bundles/ no request names that is older
+  than the keeping time (its build's transaction failed after storing it).
 """
 
 from __future__ import annotations
@@ -233,4 +234,20 @@ async def expire_bundles(store: ObjectStore) -> int:
             "UPDATE data_subject_request SET bundle_key = NULL WHERE id = $1", row["id"]
         )
         await requests._event(dict(row), "bundle_deleted", audit.SYSTEM)
-    return len(rows)
+    return len(rows) + await _sweep_unreferenced(store)
+
+
+async def _sweep_unreferenced(store: ObjectStore) -> int:
+    """Copies stored by a build whose transaction then failed have no row: past the keeping
+    time they go too."""
+    cutoff = datetime.now(UTC) - KEEP_FOR
+    old = [o["key"] for o in await store.listing(KEY_PREFIX) if o["modified"] < cutoff]
+    if not old:
+        return 0
+    kept = await DB.current_connection().fetch(
+        "SELECT bundle_key FROM data_subject_request WHERE bundle_key = ANY($1::text[])", old
+    )
+    gone = set(old) - {r["bundle_key"] for r in kept}
+    for key in gone:
+        await store.delete(key)
+    return len(gone)

@@ -7,6 +7,7 @@ import io
 import json
 import uuid
 import zipfile
+from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -182,3 +183,18 @@ async def test_identity_code_is_in_the_copy_only_masked(make_tenant, store):
         files = zip_texts(await store.get(key))
     everything = "\n".join(files.values())
     assert "131052-****" in everything and code not in everything and code[7:] not in everything
+
+
+async def test_expiry_also_removes_old_copies_no_request_names(world, store, monkeypatch):
+    slug, _person, _expected, request_id, _progress = world
+    await run_queued_builds(slug)
+    async with tenant_scope(slug):
+        kept = await DB.current_connection().fetchval(
+            "SELECT bundle_key FROM data_subject_request WHERE id = $1", request_id
+        )
+        await store.put("bundles/stray/failed-build.zip", b"PK", "application/zip")
+        # Every object counts as older than the keeping time; the request's own copy stays.
+        monkeypatch.setattr(access_bundle_build, "KEEP_FOR", timedelta(seconds=-60))
+        assert await access_bundle_build.expire_bundles(store) == 1
+        assert await store.stat("bundles/stray/failed-build.zip") is None
+        assert await store.stat(kept) is not None
