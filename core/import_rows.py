@@ -17,6 +17,7 @@ from core.db import DB
 from core.duplicates import find_duplicates
 from core.organizations import OrganizationInput, clean
 from core.persons import PersonInput, clean_person, split_list
+from core.suppression import find_suppressed
 from core.text import search_form
 from core.validation import (
     ValidationFailed,
@@ -178,9 +179,15 @@ async def _person_rows(parsed: ParsedCsv) -> list[PreviewRow]:
             description=v.get("description", ""),
         )
         try:
-            clean_person(data)
+            card = clean_person(data)
         except ValidationFailed as exc:
             row.errors.extend(validation_issues(exc))
+        else:
+            # An erased person's address or number: the row is marked and not imported.
+            for hit in await find_suppressed([n for _, n in card.emails], card.phones):
+                row.errors.append(
+                    Issue(f"{hit['kind']}s", "suppressed", "belongs to an erased person")
+                )
         plan = await organizations.resolve(
             v.get("organization", "").strip(), v.get("business_id", "").strip()
         )

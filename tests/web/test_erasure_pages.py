@@ -119,3 +119,20 @@ async def test_admin_erases_without_hold_and_the_card_is_gone(client, make_tenan
         assert await DB.current_connection().fetchval("SELECT count(*) FROM person") == 1
         events = await audit.events(action_prefix="person.suppression_override")
         assert len(events) == 1 and events[0]["detail"]["reason_length"] > 10
+
+
+async def test_import_marks_rows_of_erased_persons_and_does_not_create_them(client, make_tenant):
+    from tests.web.test_imports_pages import HEADER_FI, _confirm, _count, _done, _preview, _row
+
+    t = await make_tenant()
+    person, request_id = await _card_with_request(t.slug, "palaaja@example.fi")
+    await client.post(f"/t/{t.slug}/admin/requests/{request_id}/erasure/", data={"confirm": "1"})
+    text = HEADER_FI + "Pekka;Palaaja;PALAAJA@example.fi;;;;;\nUusi;Ihminen;uusi@example.fi;;;;;\n"
+    url, html = await _preview(client, t.slug, text)
+    assert (_count(html, "ok"), _count(html, "error")) == (1, 1)
+    assert "jonka tiedot on poistettu" in _row(html, 2)
+    r = await _confirm(client, url, html, valid_only="yes")
+    assert _done(r.text)["persons-created"] == 1
+    async with tenant_scope(t.slug):
+        names = await DB.current_connection().fetch("SELECT last_name FROM person")
+        assert [n["last_name"] for n in names] == ["Ihminen"]
