@@ -136,3 +136,19 @@ async def test_import_marks_rows_of_erased_persons_and_does_not_create_them(clie
     async with tenant_scope(t.slug):
         names = await DB.current_connection().fetch("SELECT last_name FROM person")
         assert [n["last_name"] for n in names] == ["Ihminen"]
+
+
+async def test_api_refuses_a_card_with_an_erased_persons_phone(client, make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        pid = await create_person(
+            PersonInput(first_name="Api", last_name="Poistettu", phones=["040 765 4321"])
+        )
+        from core.erasure import erase_persons
+
+        await erase_persons([pid], actor=ACTOR)
+    r = await client.post(
+        f"/t/{t.slug}/api/v1/persons",
+        json={"first_name": "Api", "last_name": "Uusi", "phones": ["+358407654321"]},
+    )
+    assert r.status_code == 422 and "suppressed" in r.text and "erased" in r.text
