@@ -35,6 +35,9 @@ from web.routes.admin_areas import AdminAreasController
 from web.routes.admin_audit import AdminAuditController
 from web.routes.admin_operator_access import AdminOperatorAccessController
 from web.routes.admin_processing import AdminProcessingController
+from web.routes.admin_recipient_tasks import AdminRecipientTasksController
+from web.routes.admin_retention import AdminRetentionController
+from web.routes.admin_retention_runs import AdminRetentionRunsController
 from web.routes.admin_settings import AdminSettingsController
 from web.routes.admin_users import AdminUsersController
 from web.routes.api_content import ContentApiController, PersonContentApiController
@@ -48,14 +51,14 @@ from web.routes.customer_records import (
     OrganizationRecordsController,
     PersonRecordsController,
 )
+from web.routes.erasure_pages import AdminErasureController
 from web.routes.exports import ExportController
 from web.routes.health import HealthController
 from web.routes.imports import ImportController
 from web.routes.language import LanguageController, TenantLanguageController
+from web.routes.legal_holds import LegalHoldController
 from web.routes.login import LoginController
 from web.routes.login_code import LoginCodeController
-from web.routes.erasure_pages import AdminErasureController
-from web.routes.legal_holds import LegalHoldController
 from web.routes.merge import MergePagesController
 from web.routes.operator_console import OperatorConsoleController
 from web.routes.operator_login import OperatorLoginController
@@ -120,11 +123,14 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             AdminAreasController,
             AdminAuditController,
             AdminProcessingController,
+            AdminRetentionController,
+            AdminRetentionRunsController,
             SelfServiceController,
             SelfConsentsController,
             SelfServiceRequestsController,
             SelfBundleController,
             AdminRequestsController,
+            AdminRecipientTasksController,
             AdminBundleController,
             PersonRequestsController,
             PersonChangesController,

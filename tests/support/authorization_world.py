@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from core import audit, break_glass, invitations, requests
+from core import audit, break_glass, invitations, requests, retention
 from core.audit import SYSTEM
 from core.business_areas import add_area
 from core.content import ContentInput, create_item, link_person
@@ -26,6 +26,7 @@ from core.organizations import OrganizationInput, create_organization
 from core.persons import PersonInput, create_person
 from core.processing import ActivityInput, create_activity
 from core.redis_client import redis_for_current_loop
+from core.retention_rules import RuleInput, create_rule
 from core.sessions import SessionStore
 from core.settings import get_settings
 from core.storage import ObjectStore
@@ -226,11 +227,23 @@ async def build_world(slug: str, *, label: str) -> World:
         activity = await create_activity(
             ActivityInput(f"{label} käsittely", "f", "Matriisi", ["contact"]), actor=SYSTEM
         )
+        rule = await create_rule(
+            RuleInput("relationship_ended", 60, "delete", activity_id=activity), actor=SYSTEM
+        )
+        retention_run = await retention.dry_run(actor=SYSTEM)
         subject_request = await requests.create_request(
             person, "access", actor=audit.SYSTEM, requester_email=f"k@{slug}.example"
         )
         own_request = await requests.create_request(
             self_person, "access", actor=audit.SYSTEM, channel="self_service"
+        )
+        notification = uuid.uuid4()  # an Art. 19 manual task (admin pages)
+        await DB.current_connection().execute(
+            "INSERT INTO recipient_notification (id, request, person_id, processor, method, "
+            "status) VALUES ($1, $2, $3, 'Matriisi Oy', 'manual', 'open')",
+            notification,
+            subject_request["id"],
+            person,
         )
     helper = await create_operator(name=f"{label} Apuoperaattori")
     grant = await open_grant(helper, slug)
@@ -252,9 +265,12 @@ async def build_world(slug: str, *, label: str) -> World:
         "owner_id": str(person),
         "attachment_id": attachment,
         "activity_id": str(activity),  # a processing activity (admin pages)
+        "rule_id": str(rule),  # a retention rule (admin pages)
+        "run_id": str(retention_run),  # a retention dry run's report
         "privacy_section": "consents",  # the person page's consents (web.privacy_sections)
         "request_id": str(subject_request["id"]),  # a data-subject request about the card
         "own_request_id": str(own_request["id"]),  # the self user's own request
+        "notification_id": str(notification),  # a recipient notification task
         "item_id": str(item),  # a content item every staff member sees
         "link_id": str(link),
         # Customer data: the section the record routes open, records they find (see
