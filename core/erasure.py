@@ -167,6 +167,8 @@ async def _erase(conn, every, targets, mode, report, request_id, suppress) -> No
     if mode == "anonymise":
         report["anonymised"] = await _anonymise(conn, targets)
     for table, column in await person_references(conn):
+        if table == "app_user":  # set null, not deleted: counted where self accounts go below
+            continue
         count = await conn.fetchval(
             f'SELECT count(*) FROM "{table}" WHERE "{column}" = ANY($1::uuid[])', every
         )
