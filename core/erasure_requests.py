@@ -13,8 +13,9 @@ the rows and files that would go, and the active legal holds that stop it. `fulf
   ends, by a new request or the retention sweep.
 The report (what was removed, what was kept and why, with the holds' end dates) goes into the
 request's details under "erasure"; the person is told by e-mail (fi/sv/en) what was held and
-why; then the request is completed. Recipients (Art. 19) are notified by the integrator's
-wiring, not here.
+why; then the request is completed. When the card is erased, every recipient the transfer log
+shows for it is notified (Art. 19, core.recipient_notifications), before the erasure clears the
+person's own addresses from those rows. A held card is not erased, so nobody is told yet.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from core import audit, erasure, legal_holds, requests, restriction
+from core import audit, erasure, legal_holds, recipient_notifications, requests, restriction
 from core.db import DB
 from core.mail import send_mail
 from core.merge import person_references
@@ -93,8 +94,12 @@ async def fulfil(request_id: uuid.UUID, *, actor: audit.Actor) -> dict:
     if holds:
         report = await _hold_and_trim(person_id, holds, actor)
     else:
+        told = await recipient_notifications.notify_recipients(
+            request["id"], person_id, {"kind": "erasure", "fields": []}, actor=actor
+        )
         report = await erasure.erase_persons([person_id], actor=actor, request_id=request["id"])
         report["outcome"] = "erased"
+        report["recipients_notified"] = len(told)
     await conn.execute(
         "UPDATE data_subject_request SET details = details || jsonb_build_object('erasure', "
         "$2::jsonb) WHERE id = $1",

@@ -327,9 +327,27 @@ async def test_request_without_hold_erases_and_suppresses_recreation(make_tenant
         pid = await create_person(
             PersonInput(first_name="Eero", last_name="Poistettava", emails=["eero@example.fi"])
         )
+        await DB.current_connection().execute(
+            "INSERT INTO transfer (id, at, person_id, processor, recipient, external_ref) "
+            "VALUES (gen_random_uuid(), now(), $1, 'Uutiskirjepalvelu', 'eero@example.fi', "
+            "'sub-42')",
+            pid,
+        )
         request_id = await _erasure_request(pid, "eero@example.fi")
         report = await erasure_requests.fulfil(request_id, actor=ACTOR)
         assert report["outcome"] == "erased" and report["erased"] == [str(pid)]
+        # Art. 19: the newsletter service that received the card is told (a manual task, no
+        # plugin handles it), and the task no longer holds the person's address.
+        assert report["recipients_notified"] == 1
+        task = await DB.current_connection().fetchrow(
+            "SELECT * FROM recipient_notification WHERE request = $1", request_id
+        )
+        assert (task["processor"], task["method"], task["status"]) == (
+            "Uutiskirjepalvelu",
+            "manual",
+            "open",
+        )
+        assert task["recipient"] != "eero@example.fi" and task["person_id"] == pid
         stored = await requests.get_request(request_id)
         assert stored["status"] == "completed" and stored["requester_email"] == ""
         assert stored["details"]["erasure"]["tables"]["person_email"] == 1
