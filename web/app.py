@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core.db import DB
+from core.jobs import broker_from_settings
 from core.restriction import ProcessingRestricted
 from core.settings import get_settings
 from web.auth import (
@@ -101,11 +102,14 @@ def _freeze_startup_objects() -> None:
 
 def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
     """Build the ASGI app. `prepare_runtime` finds the servers (skipped when tests already did)."""
+    settings = get_settings()
     if prepare_runtime:
         from tenants.runtime import prepare
 
-        prepare()
-    settings = get_settings()
+        settings = prepare()
+        # Jobs a request commits go to the broker right after the commit (tenants.scope);
+        # without a broker in this process they would wait for the scheduler's minute sweep.
+        broker_from_settings(settings)
     app = Litestar(
         route_handlers=[
             HealthController,
@@ -165,8 +169,11 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
         middleware=[LocaleMiddleware(), TenantScopeMiddleware(), SessionMiddleware()],
         guards=[access_guard],
         csrf_config=CSRFConfig(
-            secret=secret_key(), cookie_name="kortisto_csrf", header_name="x-csrf-token",
-            cookie_secure=settings.env not in ("development", "test"), cookie_samesite="lax",
+            secret=secret_key(),
+            cookie_name="kortisto_csrf",
+            header_name="x-csrf-token",
+            cookie_secure=settings.env not in ("development", "test"),
+            cookie_samesite="lax",
             cookie_httponly=False,
         ),
         plugins=[HTMXPlugin()],

@@ -245,11 +245,14 @@ def _date_pattern(code: str, format: str) -> DateTimePattern:
 
 
 def format_date(
-    value: dt.date | dt.datetime | None, format: str = "medium", locale: str | None = None
+    value: dt.date | dt.datetime | str | None, format: str = "medium", locale: str | None = None
 ) -> str:
-    """A date (or the Helsinki date of a datetime; naive means UTC) in the locale's style."""
-    if value is None:
+    """A date (or the Helsinki date of a datetime; naive means UTC; an ISO date string as
+    stored in JSON reports) in the locale's style."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
         value = _aware(value).astimezone(DISPLAY_TIMEZONE).date()
     code = locale or current_locale()

@@ -30,6 +30,25 @@ def status_labels() -> dict[str, str]:
     }
 
 
+def hold_kind_labels() -> dict[str, str]:
+    """Grounds of a legal hold (core.legal_holds), as the hold, erasure and retention pages say."""
+    return {
+        "open_invoice": _("Avoin lasku"),
+        "debt_collection": _("Perintä"),
+        "misuse_investigation": _("Väärinkäytöksen selvitys"),
+        "bookkeeping": _("Kirjanpidon säilytysvelvollisuus"),
+        "litigation": _("Oikeudenkäynti"),
+    }
+
+
+def erasure_outcome_labels() -> dict[str, str]:
+    """How an erasure request ended (core.erasure_requests), also the note of its last step."""
+    return {
+        "erased": _("Kortti poistettiin"),
+        "held": _("Kortti säilytettiin rajoitettuna säilytysvelvoitteen vuoksi"),
+    }
+
+
 def channel_labels() -> dict[str, str]:
     return {"staff": _("Henkilökunta kirjasi"), "self_service": _("Asiointisivu")}
 

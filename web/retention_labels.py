@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from web import request_labels
 from web.i18n import _
 
 
@@ -35,14 +36,7 @@ def actions() -> dict[str, str]:
 
 
 def hold_reasons() -> dict[str, str]:
-    """The same words as the legal-hold pages (web.routes.legal_holds.kind_labels)."""
-    return {
-        "open_invoice": _("Avoin lasku"),
-        "debt_collection": _("Perintä"),
-        "misuse_investigation": _("Väärinkäytöksen selvitys"),
-        "bookkeeping": _("Kirjanpidon säilytysvelvollisuus"),
-        "litigation": _("Oikeudenkäynti"),
-    }
+    return request_labels.hold_kind_labels()
 
 
 def all_retention_labels() -> dict[str, dict[str, str]]:

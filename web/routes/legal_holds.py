@@ -17,7 +17,7 @@ from litestar.response import Redirect
 
 from core import audit, legal_holds
 from core.validation import ValidationFailed
-from web import read_audit
+from web import read_audit, request_labels
 from web.content_access import actor_of
 from web.forms import parse_date, render, tenant_context
 from web.i18n import _
@@ -27,13 +27,7 @@ TEMPLATE = "persons/holds.html"
 
 
 def kind_labels() -> dict[str, str]:
-    return {
-        "open_invoice": _("Avoin lasku"),
-        "debt_collection": _("Perintä"),
-        "misuse_investigation": _("Väärinkäytöksen selvitys"),
-        "bookkeeping": _("Kirjanpidon säilytysvelvollisuus"),
-        "litigation": _("Oikeudenkäynti"),
-    }
+    return request_labels.hold_kind_labels()
 
 
 def _error_texts(exc: ValidationFailed) -> dict[str, str]:

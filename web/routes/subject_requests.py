@@ -36,6 +36,8 @@ def labels() -> dict:
         "statuses": request_labels.status_labels(),
         "channels": request_labels.channel_labels(),
         "events": request_labels.event_labels(),
+        "holds": request_labels.hold_kind_labels(),
+        "outcomes": request_labels.erasure_outcome_labels(),
     }
 
 
