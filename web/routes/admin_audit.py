@@ -90,8 +90,13 @@ class AdminAuditController(Controller):
             events, total = await search_events(
                 filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
             )
-        params = {"person": person, "actor": actor, "action": action, "since": since,
-                  "until": until}
+        params = {
+            "person": person,
+            "actor": actor,
+            "action": action,
+            "since": since,
+            "until": until,
+        }
         context = {
             **tenant_context(),
             "current": "",

@@ -60,8 +60,10 @@ class AdminOperatorAccessController(Controller):
         if data is None:
             raise NotFoundException()
         await audit.record(
-            "archive.downloaded", actor=audit.Actor.user(current_user(request)),
-            object_kind="archive", object_id=name,
+            "archive.downloaded",
+            actor=audit.Actor.user(current_user(request)),
+            object_kind="archive",
+            object_id=name,
         )
         return Response(
             data,

@@ -104,8 +104,11 @@ async def _audit(request: Request, action: str, item_id: UUID, **detail) -> None
 async def _links_read(request: Request, item: dict) -> None:
     """An item's answer names its linked cards: one read event (web.read_audit)."""
     await read_audit.cards_read(
-        request, [link["person_id"] for link in item["links"]], via="api_content_item",
-        purpose="api", item=str(item["id"]),
+        request,
+        [link["person_id"] for link in item["links"]],
+        via="api_content_item",
+        purpose="api",
+        item=str(item["id"]),
     )
 
 

@@ -124,7 +124,9 @@ class ContentDetailController(Controller):
         context = await _context(request, viewer, item, link_query=link_q[:200])
         # The linked cards (names, organization) shown: one read event for the page.
         await read_audit.cards_read(
-            request, [link["person_id"] for link in item["links"]], via="content_item",
+            request,
+            [link["person_id"] for link in item["links"]],
+            via="content_item",
             item=str(item["id"]),
         )
         return render(request, PAGE_TEMPLATE, context)

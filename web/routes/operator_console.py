@@ -66,9 +66,12 @@ async def tenant_page(
     return HTMXTemplate(
         template_name="operator/tenant.html",
         context={
-            "operator": operator, "usage": usage, "events": events,
+            "operator": operator,
+            "usage": usage,
+            "events": events,
             "plugins": [(p, allowed.get(p, False)) for p in plugin_allowances.known_plugins()],
-            "errors": errors or {}, "done": request.query_params.get("done", ""),
+            "errors": errors or {},
+            "done": request.query_params.get("done", ""),
             "max_minutes": break_glass.MAX_MINUTES,
         },
         status_code=status,
@@ -123,8 +126,9 @@ class OperatorConsoleController(Controller):
         try:
             business_id = normalise_business_id(data.get("business_id"))
         except ValidationFailed:
-            errors["business_id"] = _("Y-tunnus ei kelpaa (muoto 1234567-1, tarkistenumeron "
-                                      "pitää täsmätä).")
+            errors["business_id"] = _(
+                "Y-tunnus ei kelpaa (muoto 1234567-1, tarkistenumeron pitää täsmätä)."
+            )
             business_id = None
         if (data.get("confirm") or "").strip() != slug:
             errors["confirm"] = _("Kirjoita tunnus uudelleen täsmälleen samoin.")
@@ -132,14 +136,20 @@ class OperatorConsoleController(Controller):
             settings = get_settings()
             try:
                 names = await provisioning.create_tenant(
-                    slug, name, store=object_store(), app_role=settings.database.app_role,
-                    business_id=business_id, bucket_prefix=settings.object_store.bucket_prefix,
+                    slug,
+                    name,
+                    store=object_store(),
+                    app_role=settings.database.app_role,
+                    business_id=business_id,
+                    bucket_prefix=settings.object_store.bucket_prefix,
                 )
             except provisioning.TenantExistsError:
                 errors["slug"] = _("Tällä tunnuksella on jo rekisteri.")
             except DatabaseNotConfiguredError:
-                errors["form"] = _("Tämä palvelin ei voi perustaa rekisteriä (DATABASE_ADMIN_URL "
-                                   "puuttuu). Käytä komentoa kortisto tenant create.")
+                errors["form"] = _(
+                    "Tämä palvelin ei voi perustaa rekisteriä (DATABASE_ADMIN_URL "
+                    "puuttuu). Käytä komentoa kortisto tenant create."
+                )
             else:
                 await audit_platform(operator, "tenant.create", names.slug, name=name)
                 return Redirect(f"/operator/tenants/{names.slug}?done=created", status_code=303)
@@ -163,8 +173,12 @@ class OperatorConsoleController(Controller):
             raise NotFoundException()
         return HTMXTemplate(
             template_name="operator/confirm.html",
-            context={"operator": current_operator(request), "usage": usage, "action": action,
-                     "error": error},
+            context={
+                "operator": current_operator(request),
+                "usage": usage,
+                "action": action,
+                "error": error,
+            },
             status_code=status,
         )
 
@@ -174,7 +188,10 @@ class OperatorConsoleController(Controller):
             raise NotFoundException()
         if (data.get("confirm") or "").strip() != slug:
             return await self._confirm_page(
-                request, slug, action, status=400,
+                request,
+                slug,
+                action,
+                status=400,
                 error=_("Kirjoita rekisterin tunnus %(slug)s vahvistukseksi.") % {"slug": slug},
             )
         operator = current_operator(request)
@@ -194,9 +211,14 @@ class OperatorConsoleController(Controller):
             raise NotFoundException() from exc
         except DatabaseNotConfiguredError:
             return await self._confirm_page(
-                request, slug, action, status=503,
-                error=_("Tämä palvelin ei voi muuttaa rekisteriä (DATABASE_ADMIN_URL puuttuu). "
-                        "Käytä komentoa kortisto tenant."),
+                request,
+                slug,
+                action,
+                status=503,
+                error=_(
+                    "Tämä palvelin ei voi muuttaa rekisteriä (DATABASE_ADMIN_URL puuttuu). "
+                    "Käytä komentoa kortisto tenant."
+                ),
             )
         forget_cached_tenant(slug)
         await audit_platform(operator, f"tenant.{action}", slug)

@@ -68,22 +68,29 @@ class OperatorLoginController(Controller):
             )
             if result.outcome != "ok":
                 await platform_audit.record(
-                    "operator.sign_in_failed", label=email[:320],
+                    "operator.sign_in_failed",
+                    label=email[:320],
                     detail={"why": result.outcome, "address": _address(request)},
                 )
         if result.outcome != "ok":
             return HTMXTemplate(
                 template_name="operator/login.html",
-                context={"email": email, "failure": result.outcome,
-                         "minutes": _minutes(result.retry_after)},
+                context={
+                    "email": email,
+                    "failure": result.outcome,
+                    "minutes": _minutes(result.retry_after),
+                },
                 status_code=429 if result.outcome == "locked" else 400,
             )
         pending = await pending_store().create(
-            PENDING_REALM, str(result.operator["id"]), ip=_address(request),
+            PENDING_REALM,
+            str(result.operator["id"]),
+            ip=_address(request),
             user_agent=request.headers.get("user-agent", ""),
         )
         return Redirect(
-            "/operator/login/code", status_code=303,
+            "/operator/login/code",
+            status_code=303,
             cookies=[operator_cookie(PENDING_COOKIE, pending, max_age=5 * 60)],
         )
 
@@ -106,8 +113,7 @@ class OperatorLoginController(Controller):
             enrol = {"secret": secret, "uri": uri}
         return HTMXTemplate(
             template_name="operator/code.html",
-            context={"operator": operator, "enrol": enrol, "failure": failure,
-                     "minutes": minutes},
+            context={"operator": operator, "enrol": enrol, "failure": failure, "minutes": minutes},
             status_code=status,
         )
 
@@ -124,7 +130,8 @@ class OperatorLoginController(Controller):
         if operator is None:
             return HTMXTemplate(
                 template_name="operator/login.html",
-                context={"email": "", "failure": "code_expired"}, status_code=400,
+                context={"email": "", "failure": "code_expired"},
+                status_code=400,
             )
         code, address = data.get("code") or "", _address(request)
         enrolling = not operator["totp_enabled"]
@@ -146,22 +153,28 @@ class OperatorLoginController(Controller):
                 )
             else:
                 await platform_audit.record(
-                    "operator.sign_in_failed", operator=operator,
+                    "operator.sign_in_failed",
+                    operator=operator,
                     detail={"why": result.outcome, "address": address},
                 )
         if result.outcome != "ok":
             status = 429 if result.outcome == "locked" else 400
             return await self._code_page(
-                operator, failure=result.outcome, minutes=_minutes(result.retry_after),
+                operator,
+                failure=result.outcome,
+                minutes=_minutes(result.retry_after),
                 status=status,
             )
         await pending_store().revoke_by_id(PENDING_REALM, _cookies(request.scope)[PENDING_COOKIE])
         session_id = await operator_store().create(
-            OPERATOR_REALM, str(operator["id"]), ip=address,
+            OPERATOR_REALM,
+            str(operator["id"]),
+            ip=address,
             user_agent=request.headers.get("user-agent", ""),
         )
         return Redirect(
-            "/operator/", status_code=303,
+            "/operator/",
+            status_code=303,
             cookies=[
                 operator_cookie(OPERATOR_COOKIE, session_id),
                 operator_cookie(PENDING_COOKIE, "", max_age=0),
@@ -175,6 +188,7 @@ class OperatorLoginController(Controller):
         async with platform_transaction():
             await platform_audit.record("operator.sign_out", operator=operator)
         return Redirect(
-            "/operator/login", status_code=303,
+            "/operator/login",
+            status_code=303,
             cookies=[operator_cookie(OPERATOR_COOKIE, "", max_age=0)],
         )

@@ -48,7 +48,9 @@ class OperatorToolsController(Controller):
             await request_export(slug, current_operator(request))
         except (UnknownTenantError, TenantSuspendedError):
             return await tenant_page(
-                request, slug, status=409,
+                request,
+                slug,
+                status=409,
                 errors={"export": _("Vain käytössä olevan rekisterin voi viedä.")},
             )
         return Redirect(f"/operator/tenants/{slug}?done=export", status_code=303)
@@ -69,7 +71,9 @@ class OperatorToolsController(Controller):
                     raise NotFoundException() from exc
             if changed:
                 await platform_audit.record(
-                    "tenant.plugins", operator=operator, tenant_slug=slug,
+                    "tenant.plugins",
+                    operator=operator,
+                    tenant_slug=slug,
                     detail={"changed": changed},
                 )
         return Redirect(f"/operator/tenants/{slug}?done=plugins", status_code=303)
