@@ -30,6 +30,13 @@ from core.tables.content import (
     SellerContact,
 )
 from core.tables.jobs import HealthReport, JobProgress, JobRun, OutboxMessage
+from core.tables.plugins import (
+    EmbedPreview,
+    NewsletterSubscription,
+    PluginSetting,
+    PrivacyNoticeVersion,
+    TenantProcessor,
+)
 from core.tables.privacy import Rectification
 from core.tables.privacy_engine import (
     ConsentEvent,
@@ -103,6 +110,11 @@ TENANT_TABLES = [
     FieldChange,
     JobProgress,
     AuditPrune,
+    PluginSetting,
+    TenantProcessor,
+    EmbedPreview,
+    NewsletterSubscription,
+    PrivacyNoticeVersion,
 ]
 
 # Business areas every new register starts with (DESIGN §1: sales, production, support).
