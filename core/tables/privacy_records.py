@@ -40,6 +40,9 @@ class Transfer(Table, db=DB, tablename="transfer"):
     categories = Array(base_column=Varchar(length=50), default=list)
     external_ref = Varchar(length=200, default="")
     actor_label = Varchar(length=320, default="")
+    # The gate records the row before the plugin is called: pending → sent | failed.
+    status = Varchar(length=10, default="sent")
+    error = Text(default="")
 
 
 class RecipientNotification(Table, db=DB, tablename="recipient_notification"):
