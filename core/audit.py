@@ -33,6 +33,10 @@ from core.db import DB
 ACTOR_KINDS = ("user", "operator", "system", "anonymous")
 
 
+# The label of an end customer's own actions (pages translate it; see Actor.user).
+SELF_SERVICE_LABEL = "self-service"
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who did it: kind, a stable id and a label readable after the account is gone."""
@@ -47,7 +51,11 @@ class Actor:
 
     @classmethod
     def user(cls, user: dict) -> Actor:
-        """A signed-in tenant user (a row of app_user as a dict)."""
+        """A signed-in tenant user (a row of app_user as a dict). An end customer acting on
+        their own data is labelled SELF_SERVICE_LABEL, not by address: the append-only audit
+        would keep their address after an erasure; the account id says who it was."""
+        if user.get("role") == "self":
+            return cls("user", str(user["id"]), SELF_SERVICE_LABEL)
         return cls("user", str(user["id"]), user.get("email") or "")
 
     @classmethod
@@ -71,9 +79,7 @@ PURPOSES = (
 )
 READ_ACTION = "person.read"
 
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "kortisto_request_id", default=""
-)
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("kortisto_request_id", default="")
 
 
 def bind_request_id(request_id: str) -> contextvars.Token:
@@ -170,9 +176,7 @@ async def record_read(
     )
 
 
-async def events(
-    *, action_prefix: str = "", object_id: Any = None, limit: int = 100
-) -> list[dict]:
+async def events(*, action_prefix: str = "", object_id: Any = None, limit: int = 100) -> list[dict]:
     """The newest events first, optionally only actions starting with `action_prefix`."""
     rows = await DB.current_connection().fetch(
         "SELECT id, at, actor_kind, actor_id, actor_label, action, object_kind, object_id, "

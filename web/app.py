@@ -18,6 +18,7 @@ from core.db import DB
 from core.jobs import broker_from_settings
 from core.restriction import ProcessingRestricted
 from core.settings import get_settings
+from web import request_labels
 from web.auth import (
     SessionMiddleware,
     TotpEnrolmentRequired,
@@ -82,6 +83,7 @@ HERE = Path(__file__).parent
 def _jinja(engine: JinjaTemplateEngine) -> None:
     # Gettext and locale filters that follow each request's language (see web.i18n).
     install_jinja_i18n(engine.engine)
+    engine.engine.filters["actor"] = request_labels.actor_text
 
 
 async def _vary_on_htmx(response: Response) -> Response:

@@ -4,6 +4,7 @@ that renders it."""
 
 from __future__ import annotations
 
+from core.audit import SELF_SERVICE_LABEL
 from web.i18n import _
 
 
@@ -28,6 +29,13 @@ def status_labels() -> dict[str, str]:
         "completed": _("Valmis"),
         "refused": _("Hylätty"),
     }
+
+
+def actor_text(label: str | None) -> str:
+    """An actor label as shown: an end customer's own action in words (core.audit.Actor.user)."""
+    if label == SELF_SERVICE_LABEL:
+        return _("Asiakas itse (oma asiointi)")
+    return label or ""
 
 
 def hold_kind_labels() -> dict[str, str]:

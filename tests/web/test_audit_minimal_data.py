@@ -92,3 +92,34 @@ async def test_no_personal_data_in_audit_rows_after_typical_actions(client, tena
         text = " ".join(str(v) for v in row.values())
         for secret in SECRETS:
             assert secret.casefold() not in text.casefold(), (row["action"], secret, text)
+
+
+async def test_end_customer_actions_are_audited_under_their_id_not_their_address(
+    anon_client, tenant
+):
+    from tests.conftest import add_self_user
+    from tests.support.auth_client import SignedInClient, user_email
+
+    slug = tenant.slug
+    await add_self_user(slug)
+    address = user_email(slug, "self")
+    me = SignedInClient(anon_client, role="self")
+    made = await me.post(f"/t/{slug}/me/requests/", data={"kind": "access"}, follow_redirects=False)
+    assert made.status_code == 303
+    async with tenant_scope(slug):
+        conn = DB.current_connection()
+        user_id = await conn.fetchval("SELECT id FROM app_user WHERE email = $1", address)
+        mine = await conn.fetch(
+            "SELECT actor_id, actor_label FROM audit_event WHERE actor_id = $1", str(user_id)
+        )
+        leaked = await conn.fetchval(
+            "SELECT count(*) FROM audit_event WHERE actor_label = $1", address
+        )
+    # The request was audited under the account's id; the address is nowhere in the audit,
+    # which outlives an erasure of the card.
+    assert mine and {r["actor_label"] for r in mine} == {audit.SELF_SERVICE_LABEL}
+    assert leaked == 0
+    admin = SignedInClient(anon_client.__class__(app=anon_client.app), role="admin")
+    async with admin.client:
+        page = await admin.get(f"/t/{slug}/admin/audit/")
+    assert "Asiakas itse (oma asiointi)" in page.text and address not in page.text
