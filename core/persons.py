@@ -185,8 +185,11 @@ async def create_person(
     return person_id
 
 
-async def _check_suppression(card: CleanPerson) -> None:
-    hits = await find_suppressed([n for _, n in card.emails], card.phones)
+async def _check_suppression(card: CleanPerson, before: dict | None = None) -> None:
+    """Refuse an erased person's e-mail or phone; on an edit only the ones being added."""
+    emails = [n for shown, n in card.emails if not before or shown not in before["emails"]]
+    phones = [p for p in card.phones if not before or p not in before["phones"]]
+    hits = await find_suppressed(emails, phones)
     errors = {
         f"{hit['kind']}s": ("suppressed", f"{hit['value']} belongs to an erased person")
         for hit in hits
@@ -216,16 +219,24 @@ async def _end_employment(person_id: uuid.UUID, on: date | None = None) -> None:
 
 
 async def update_person(
-    person_id: uuid.UUID, data: PersonInput, *, actor: str = "", rectification: bool = False
+    person_id: uuid.UUID,
+    data: PersonInput,
+    *,
+    actor: str = "",
+    rectification: bool = False,
+    suppression_override: bool = False,
 ) -> dict[str, tuple]:
     """Save a card; returns {field: (old, new)} for what changed. Refused while the card is
     restricted (core.restriction.ProcessingRestricted), unless it is the person's own
-    `rectification` (Art. 16: correcting contested data is how a restriction usually ends)."""
+    `rectification` (Art. 16: correcting contested data is how a restriction usually ends).
+    An added e-mail or phone of an erased person is refused as in create_person."""
     if not rectification:
         await ensure_not_restricted(person_id, "edit")
     card = clean_person(data)
     await _check_organization(card.organization_id)
     before = await get_person(person_id)
+    if not suppression_override:
+        await _check_suppression(card, before)
     conn = DB.current_connection()
     await conn.execute(
         "UPDATE person SET first_name = $2, last_name = $3, title = $4, organization = $5, "

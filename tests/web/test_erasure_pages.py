@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from core import audit, requests
 from core.db import DB
-from core.persons import PersonInput, create_person
+from core.persons import PersonInput, create_person, get_person
 from tenants.scope import tenant_scope
 from tests.support.auth_client import SignedInClient
 
@@ -119,6 +119,27 @@ async def test_admin_erases_without_hold_and_the_card_is_gone(client, make_tenan
         assert await DB.current_connection().fetchval("SELECT count(*) FROM person") == 1
         events = await audit.events(action_prefix="person.suppression_override")
         assert len(events) == 1 and events[0]["detail"]["reason_length"] > 10
+        other = await create_person(PersonInput(first_name="Toinen", last_name="Kortti"))
+    # Adding the address to another card is caught too; the card's own addresses are not.
+    edit = f"/t/{t.slug}/persons/{other}/edit"
+    refused = await client.post(
+        edit,
+        data={
+            "first_name": "Toinen",
+            "last_name": "Kortti",
+            "emails": "poisto@example.fi",
+            "save_anyway": "1",  # past the duplicate warning (the overridden card has it)
+        },
+    )
+    assert "jonka tiedot on poistettu hänen pyynnöstään" in refused.text
+    async with tenant_scope(t.slug):
+        assert (await get_person(other))["emails"] == []
+    kept = await client.post(
+        edit,
+        data={"first_name": "Toinen", "last_name": "Kortti", "emails": "uusi@example.fi"},
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303
 
 
 async def test_import_marks_rows_of_erased_persons_and_does_not_create_them(client, make_tenant):

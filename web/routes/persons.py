@@ -162,7 +162,12 @@ async def _save(request: Request, person: dict | None) -> Response:
         if strong and not checked(form, "save_anyway"):
             return await _form_page(request, values=values, person=person, duplicates=duplicates)
         if person:
-            changes = await update_person(person["id"], data, actor=writer_label(request))
+            changes = await update_person(
+                person["id"],
+                data,
+                actor=writer_label(request),
+                suppression_override=bool(override),
+            )
             person_id = person["id"]
         else:
             person_id = await create_person(
@@ -179,7 +184,7 @@ async def _save(request: Request, person: dict | None) -> Response:
             duplicates=duplicates,
             suppressed=suppressed,
         )
-    if override and not person:
+    if override:
         await audit.record(
             "person.suppression_override",
             actor=actor_of(request),
