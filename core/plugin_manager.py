@@ -1,7 +1,8 @@
-"""The one pluggy PluginManager of the process, with core's hookspecs (core.hookspecs).
+"""The process's pluggy PluginManager, as older callers know it: a thin view of
+core.plugin_host (use `plugin_host()` and its typed methods in new code).
 
-Plugins are registered here (`register`/`unregister`; tests register their own). Discovery
-through entry points and per-tenant enablement come later (issue 7).
+`register` here registers an *always-on* plugin (asked for every tenant, like core's own
+defaults); tenant plugins come from entry points and are enabled per tenant.
 """
 
 from __future__ import annotations
@@ -10,32 +11,22 @@ from typing import Any
 
 import pluggy
 
-from core import hookspecs
-
-_manager: pluggy.PluginManager | None = None
+from core.plugin_host import plugin_host
 
 
 def plugin_manager() -> pluggy.PluginManager:
-    global _manager
-    if _manager is None:
-        manager = pluggy.PluginManager(hookspecs.PROJECT)
-        manager.add_hookspecs(hookspecs)
-        _manager = manager
-    return _manager
+    return plugin_host().pm
 
 
 def register(plugin: Any, name: str | None = None) -> str | None:
-    """Register a plugin (module or object with `@hookimpl` functions); returns its name."""
-    manager = plugin_manager()
-    name = manager.register(plugin, name=name)
-    manager.check_pending()
-    return name
+    """Register an always-on plugin (module or object with `@hookimpl` functions)."""
+    return plugin_host().register(plugin, name, always_on=True)
 
 
 def unregister(plugin: Any) -> None:
-    plugin_manager().unregister(plugin)
+    plugin_host().unregister(plugin)
 
 
 def has_implementations(hook_name: str) -> bool:
-    """Whether any registered plugin implements `hook_name`."""
-    return bool(getattr(plugin_manager().hook, hook_name).get_hookimpls())
+    """Whether any plugin other than core's defaults implements `hook_name`."""
+    return plugin_host().implements(hook_name)

@@ -20,7 +20,8 @@ from typing import Any
 from core import audit, outbox
 from core.context import current_tenant
 from core.db import DB
-from core.plugin_manager import has_implementations, plugin_manager
+from core.plugin_host import plugin_host
+from core.plugin_manager import has_implementations
 
 NOTIFY_JOB = "requests.notify_recipients"
 HOOK = "kortisto_notify_recipient"
@@ -118,7 +119,7 @@ async def deliver_pending(request_id: uuid.UUID | str, kind: str, fields: list[s
         uuid.UUID(str(request_id)),
     )
     counts = {"sent": 0, "failed": 0, "manual": 0}
-    hook = getattr(plugin_manager().hook, HOOK)
+    host = plugin_host()
     for row in rows:
         refs = await conn.fetchval(
             "SELECT array_remove(array_agg(DISTINCT external_ref), '') FROM transfer "
@@ -139,7 +140,7 @@ async def deliver_pending(request_id: uuid.UUID | str, kind: str, fields: list[s
             "external_refs": list(refs or []),
         }
         try:
-            answer = hook(tenant=current_tenant().slug, notification=notification)
+            answer = await host.notify_recipient(current_tenant().slug, notification)
         except Exception as exc:  # the plugin's failure is the notification's state
             method, status, plugin = "plugin", "failed", row["plugin"]
             note = f"{type(exc).__name__}: {exc}"[:1000]

@@ -7,8 +7,10 @@ import os
 
 import structlog
 
+from core import plugin_host
 from core.db import configure_from_settings
 from core.settings import Settings, get_settings, reset_settings_cache
+from tenants import plugin_allowances
 from tenants.embedded_stack import EmbeddedStack
 
 
@@ -44,6 +46,10 @@ def prepare(*, start_stack: bool = False) -> Settings:
         settings = get_settings()
     configure_from_settings(settings)
     configure_logging(settings.log_level)
+    # Plugins: installed ones found through entry points; a hook that does not exist stops
+    # the process here (check_pending), not at the first call.
+    plugin_allowances.install()
+    plugin_host.start()
     return settings
 
 

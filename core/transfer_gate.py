@@ -1,0 +1,121 @@
+"""THE one gate every outbound transfer of a person's data goes through (DESIGN §6).
+
+`transfer(person_id, processor=…, purpose=…, categories=…, send=…)`:
+1. refuses (TransferRefused, no transfer row) when core.contact_gate.may_contact says no:
+   a restricted card (Art. 18) → "restricted"; an objection or a restriction the customer set
+   → "objection"; missing or withdrawn consent where the purpose needs it → "no_consent"; an
+   unknown or merged-away card → "no_basis". The refusal is audited;
+2. records a transfer row (status pending) with processor, recipient, country, outside-EEA
+   flag, safeguard, purpose and categories;
+3. awaits `send()` (the plugin call; returns the external reference) and marks the row sent
+   with the reference, or failed with the error.
+Exactly one transfer row per call that passes the gate. A failed send does not raise: the row
+stays as the record of the attempt and the result says "failed" (the caller may retry, which
+is a new attempt and a new row). Runs inside the tenant transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from core import audit
+from core.contact_gate import may_contact
+from core.db import DB
+from core.processors import CATEGORIES, Processor
+
+REFUSALS = {
+    "restricted": "restricted",
+    "objection": "objection",
+    "customer_restriction": "objection",
+    "no_consent": "no_consent",
+    "consent_withdrawn": "no_consent",
+    "unknown_person": "no_basis",
+}
+
+
+class TransferRefused(Exception):  # noqa: N818 - reads as what happened
+    """The gate said no; `reason`: restricted | objection | no_consent | no_basis; `detail`
+    is core.contact_gate's own reason code."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+async def transfer(
+    person_id: uuid.UUID,
+    *,
+    processor: Processor,
+    purpose: str,
+    categories: Iterable[str],
+    send: Callable[[], Awaitable[Any]],
+    channel: str | None = None,
+    recipient: str = "",
+    actor: audit.Actor,
+) -> dict:
+    """Let the person's data go to `processor` for `purpose` if the gate allows; returns
+    {"id", "status": "sent"|"failed", "external_ref", "error"}. `purpose` is one of
+    core.contact_gate.PURPOSES ("transfer" for plain processing by a processor, "newsletter"
+    with channel "email" for marketing…); `send()` returns the external reference."""
+    categories = tuple(dict.fromkeys(categories))
+    unknown = [c for c in categories if c not in CATEGORIES]
+    if unknown:
+        raise ValueError(f"unknown data categories: {', '.join(unknown)}")
+    decision = await may_contact(person_id, channel or "", purpose)
+    if not decision.allowed:
+        reason = REFUSALS.get(decision.reason, "no_basis")
+        await audit.record(
+            "transfer.refused",
+            actor=actor,
+            object_kind="processor",
+            object_id=processor.key,
+            person_id=person_id,
+            detail={"reason": reason, "gate": decision.reason, "purpose": purpose},
+        )
+        raise TransferRefused(reason, decision.reason)
+    conn = DB.current_connection()
+    transfer_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO transfer (id, at, person_id, processor, recipient, plugin, country, "
+        "outside_eea, safeguard, purpose, categories, external_ref, actor_label, status, error) "
+        "VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, 'pending', '')",
+        transfer_id,
+        person_id,
+        processor.name[:200],
+        (recipient or processor.key)[:300],
+        processor.plugin[:100],
+        processor.country[:2],
+        processor.outside_eea,
+        processor.safeguard[:100],
+        purpose[:50],
+        list(categories),
+        actor.label[:320],
+    )
+    try:
+        reference = await send()
+    except Exception as exc:  # the plugin's failure is the transfer's state
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        await conn.execute(
+            "UPDATE transfer SET status = 'failed', error = $2 WHERE id = $1", transfer_id, error
+        )
+        status, external_ref = "failed", ""
+    else:
+        error, external_ref = "", str(reference or "")[:200]
+        await conn.execute(
+            "UPDATE transfer SET status = 'sent', external_ref = $2 WHERE id = $1",
+            transfer_id,
+            external_ref,
+        )
+        status = "sent"
+    await audit.record(
+        f"transfer.{status}",
+        actor=actor,
+        object_kind="transfer",
+        object_id=transfer_id,
+        person_id=person_id,
+        detail={"processor": processor.key, "purpose": purpose, "categories": list(categories)},
+    )
+    return {"id": transfer_id, "status": status, "external_ref": external_ref, "error": error}
