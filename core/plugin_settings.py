@@ -53,8 +53,13 @@ async def setting(plugin: str) -> dict:
         plugin,
     )
     if row is None:
-        return {"enabled": False, "options": {}, "secret_hints": {}, "changed_at": None,
-                "changed_by": ""}  # fmt: skip
+        row = {
+            "enabled": False,
+            "options": {},
+            "secrets_sealed": "",
+            "changed_at": None,
+            "changed_by": "",
+        }
     return {
         "enabled": row["enabled"],
         "options": _json(row["options"]),
