@@ -37,10 +37,12 @@ from web.routes.admin_areas import AdminAreasController
 from web.routes.admin_audit import AdminAuditController
 from web.routes.admin_operator_access import AdminOperatorAccessController
 from web.routes.admin_processing import AdminProcessingController
+from web.routes.admin_plugins import AdminPluginsController
 from web.routes.admin_recipient_tasks import AdminRecipientTasksController
 from web.routes.admin_retention import AdminRetentionController
 from web.routes.admin_retention_runs import AdminRetentionRunsController
 from web.routes.admin_settings import AdminSettingsController
+from web.routes.admin_transfers import AdminTransfersController
 from web.routes.admin_users import AdminUsersController
 from web.routes.api_content import ContentApiController, PersonContentApiController
 from web.routes.api_organizations import OrganizationApiController, api_router
@@ -137,6 +139,8 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             SelfBundleController,
             AdminRequestsController,
             AdminRecipientTasksController,
+            AdminPluginsController,
+            AdminTransfersController,
             AdminBundleController,
             PersonRequestsController,
             PersonChangesController,

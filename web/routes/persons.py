@@ -16,7 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from core import audit
+from core import audit, transfer_log
 from core.attachments import Owner
 from core.duplicates import find_duplicates
 from core.organizations import OrganizationNotFoundError, get_organization, list_organizations
@@ -278,6 +278,7 @@ class PersonPagesController(Controller):
             "attachment_section": await attachment_section(request, Owner("person", card["id"])),
             **await person_privacy.page_context(card["id"]),  # identity code, restriction
             **await person_requests_context(request, card["id"]),  # data-subject requests
+            "person_transfers": await transfer_log.for_person(card["id"]),
         }
         context.update(await privacy_context(card["id"]))  # bases, consents, objections, sources
         owner = RecordOwner("person", card["id"], _url(card["id"]))
@@ -300,6 +301,8 @@ class PersonPagesController(Controller):
         context = {**tenant_context(), "person": card, **await person_content(request, card["id"])}
         if name == "requests":
             context.update(await person_requests_context(request, card["id"]))
+        if name == "transfers":
+            context["person_transfers"] = await transfer_log.for_person(card["id"])
         await read_audit.cards_read(request, [card["id"]], via=f"section:{name}")
         if name in PRIVACY_SECTIONS:  # web.privacy_sections draws these
             return await privacy_section(request, card, name)
