@@ -36,7 +36,7 @@ from core.settings import get_settings
 Block = tuple[str, object]
 
 
-def _country(code: str, lang: str) -> str:
+def country_name(code: str, lang: str) -> str:
     return Locale(lang).territories.get(code.upper(), code) if code else ""
 
 
@@ -132,7 +132,7 @@ def _sources(content: dict, lang: str) -> list[Block]:
 
 
 def _processor_line(p: dict, lang: str) -> str:
-    where = _country(p["country"], lang)
+    where = country_name(p["country"], lang)
     categories = ", ".join(word(PROCESSOR_CATEGORIES, c, lang) for c in p["categories"])
     line = f"{p['name']} – {word(ROLES, p['role'], lang)}"
     line += f" ({p['service']}; {where})" if p["service"] else f" ({where})"
@@ -163,7 +163,7 @@ def _transfers(content: dict, lang: str) -> list[Block]:
     if not outside:
         return [("p", text("no_transfers", lang))]
     lines = [
-        f"{p['name']} ({_country(p['country'], lang)}): {text('safeguard', lang)}: "
+        f"{p['name']} ({country_name(p['country'], lang)}): {text('safeguard', lang)}: "
         f"{word(SAFEGUARDS, p['safeguard'], lang)}"
         for p in outside
     ]

@@ -72,6 +72,7 @@ from web.routes.person_changes import PersonChangesController
 from web.routes.person_consents import PersonConsentsController, SelfConsentsController
 from web.routes.person_privacy import PersonPrivacyController, restricted_response
 from web.routes.persons import PersonPagesController
+from web.routes.privacy_notice import AdminPrivacyNoticeController, PublicPrivacyNoticeController
 from web.routes.search import SearchController
 from web.routes.self_service import SelfServiceController
 from web.routes.self_service_requests import SelfServiceRequestsController
@@ -139,6 +140,8 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             SelfBundleController,
             AdminRequestsController,
             AdminRecipientTasksController,
+            AdminPrivacyNoticeController,
+            PublicPrivacyNoticeController,
             AdminPluginsController,
             AdminTransfersController,
             AdminBundleController,

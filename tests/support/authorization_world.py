@@ -271,6 +271,7 @@ async def build_world(slug: str, *, label: str) -> World:
         "request_id": str(subject_request["id"]),  # a data-subject request about the card
         "own_request_id": str(own_request["id"]),  # the self user's own request
         "notification_id": str(notification),  # a recipient notification task
+        "record_kind": "controller",  # Art. 30 records of the tenant as controller
         "plugin": "no-such-plugin",  # the plugin page answers with its list (nothing installed)
         "item_id": str(item),  # a content item every staff member sees
         "link_id": str(link),
