@@ -22,6 +22,18 @@ os.environ.setdefault("XDG_RUNTIME_DIR", str(ROOT / ".kortisto" / "xdg"))
 (ROOT / ".kortisto" / "xdg").mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
+@pytest.fixture(autouse=True)
+def no_broker_from_earlier_tests():
+    """Each test starts without the process's job broker (core.jobs keeps the last one built):
+    a broker left by an earlier test would relay this test's outbox after commit, so whether a
+    job stays queued would depend on test order. Tests that need one build it in a fixture."""
+    from core import jobs
+
+    jobs._broker = None
+    yield
+    jobs._broker = None
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[EmbeddedStack]:
     # Not pytest's tmp_path: it keeps only the newest three base dirs, so parallel runs
