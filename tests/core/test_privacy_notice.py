@@ -255,3 +255,32 @@ async def test_settings_refuse_a_bad_business_id_and_name_the_field(make_tenant)
         else:
             raise AssertionError("a bad business ID was accepted")
         assert (await notice_settings.load())["business_id"] == ""
+
+
+async def test_pdf_without_a_unicode_font_keeps_the_nordic_letters(make_tenant, monkeypatch):
+    """The container has DejaVu Sans; without it the core font still carries ä, ö and å and
+    typographic quotes and dashes become plain ones instead of breaking the PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    from core import privacy_notice_pdf
+
+    tenant = await make_tenant()
+    async with tenant_scope(tenant.slug):
+        await ensure_default_activities()
+        await create_person(PersonInput(first_name="Åsa", last_name="Öhman", emails=["a@x.fi"]))
+        content = await build_content()
+    monkeypatch.setattr(privacy_notice_pdf, "FONT_CANDIDATES", ())
+    expected = {
+        "fi": ("Tietosuojaseloste", "sähköposti", "Tietosuojavaltuutetun toimisto"),
+        "sv": ("Dataskyddsbeskrivning", "Dataombudsmannens byrå"),
+    }
+    for lang, words in expected.items():
+        data = privacy_notice_pdf.to_pdf(content, lang)
+        text = " ".join(
+            " ".join((page.extract_text() or "").split())
+            for page in PdfReader(io.BytesIO(data)).pages
+        )
+        for word in words:
+            assert word in text, (lang, word)

@@ -16,6 +16,15 @@ async def tenant(make_tenant):
     return await make_tenant(name="Seloste Oy")
 
 
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
 async def test_admin_edits_facts_previews_and_publishes_and_the_public_sees_only_published(
     client, anon_client, tenant
 ):
@@ -23,6 +32,8 @@ async def test_admin_edits_facts_previews_and_publishes_and_the_public_sees_only
     public = await anon_client.get(f"{base}/privacy-notice/")
     assert public.status_code == 200
     assert "ei ole vielä julkaissut" in public.text
+    no_pdf = await anon_client.get(f"{base}/privacy-notice/pdf", follow_redirects=False)
+    assert no_pdf.status_code == 303  # to the page that says nothing is published
 
     bad = await client.post(
         f"{base}/admin/privacy-notice/settings",
@@ -77,6 +88,19 @@ async def test_admin_edits_facts_previews_and_publishes_and_the_public_sees_only
     older = await anon_client.get(f"{base}/privacy-notice/?version=1")
     assert "Versio 1" in older.text and "sähköpostiosoite" not in older.text
     assert (await anon_client.get(f"{base}/privacy-notice/?version=9")).status_code == 404
+
+    # The same published text as a PDF, per language and version.
+    assert 'data-testid="notice-pdf"' in latest.text
+    for lang, heading, present in (
+        ("fi", "Tietosuojaseloste", "sähköpostiosoite"),
+        ("sv", "Dataskyddsbeskrivning", "Dataombudsmannens byrå"),
+    ):
+        pdf = await anon_client.get(f"{base}/privacy-notice/pdf?lang={lang}")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        words = _pdf_text(pdf.content)
+        assert heading in words and "Tiina Tietosuoja" in words and present in words
+    first = _pdf_text((await anon_client.get(f"{base}/privacy-notice/pdf?version=1")).content)
+    assert "Tiina Tietosuoja" in first and "sähköpostiosoite" not in first
 
 
 async def test_art30_records_download(client, tenant):

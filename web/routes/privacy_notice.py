@@ -20,8 +20,9 @@ from litestar.response import Redirect
 from core import audit, notice_settings, records_of_processing
 from core.privacy_notice import build_content
 from core.privacy_notice_labels import LANGUAGES
+from core.privacy_notice_pdf import to_pdf
 from core.privacy_notice_render import to_html
-from core.privacy_notice_versions import compare, get_version, list_versions, publish
+from core.privacy_notice_versions import compare, get_version, list_versions, meta_of, publish
 from core.validation import ValidationFailed
 from web.auth import ADMIN_ONLY
 from web.content_access import actor_of
@@ -153,15 +154,7 @@ class PublicPrivacyNoticeController(Controller):
     @get("/")
     async def notice(self, request: Request, tenant: FromPath[str]) -> Response:
         lang = _lang(request.query_params.get("lang"))
-        raw_version = request.query_params.get("version")
-        number = None
-        if raw_version:
-            if not raw_version.isdigit():
-                raise NotFoundException()
-            number = int(raw_version)
-        version = await get_version(number)
-        if number is not None and version is None:
-            raise NotFoundException()
+        version = await _published(request)
         context = {
             **tenant_context(),
             "lang": lang,
@@ -171,3 +164,31 @@ class PublicPrivacyNoticeController(Controller):
             "versions": await list_versions() if version else [],
         }
         return render(request, PUBLIC_TEMPLATE, context)
+
+    @get("/pdf")
+    async def notice_pdf(self, request: Request, tenant: FromPath[str]) -> Response:
+        """The same published version as a PDF (?lang, ?version as on the page)."""
+        lang = _lang(request.query_params.get("lang"))
+        version = await _published(request)
+        if version is None:  # nothing published yet: the page says so in words
+            return Redirect(f"/t/{tenant}/privacy-notice/?lang={lang}", status_code=303)
+        filename = f"tietosuojaseloste-{tenant}-v{version['version']}-{lang}.pdf"
+        return Response(
+            to_pdf(version["content"], lang, meta_of(version)),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+
+async def _published(request: Request) -> dict | None:
+    """The published version asked for (?version=N) or the latest; 404 for a bad number."""
+    raw_version = request.query_params.get("version")
+    number = None
+    if raw_version:
+        if not raw_version.isdigit():
+            raise NotFoundException()
+        number = int(raw_version)
+    version = await get_version(number)
+    if number is not None and version is None:
+        raise NotFoundException()
+    return version
