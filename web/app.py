@@ -36,8 +36,9 @@ from web.routes.account_totp import AccountTotpController
 from web.routes.admin_areas import AdminAreasController
 from web.routes.admin_audit import AdminAuditController
 from web.routes.admin_operator_access import AdminOperatorAccessController
-from web.routes.admin_processing import AdminProcessingController
 from web.routes.admin_plugins import AdminPluginsController
+from web.routes.admin_processing import AdminProcessingController
+from web.routes.admin_processors import AdminProcessorsController
 from web.routes.admin_recipient_tasks import AdminRecipientTasksController
 from web.routes.admin_retention import AdminRetentionController
 from web.routes.admin_retention_runs import AdminRetentionRunsController
@@ -50,6 +51,7 @@ from web.routes.api_persons import PersonApiController
 from web.routes.attachments import AttachmentController
 from web.routes.content import ContentPagesController
 from web.routes.content_detail import ContentDetailController
+from web.routes.content_embeds import ContentEmbedsController
 from web.routes.customer_records import (
     ItemCommentsController,
     OrganizationRecordsController,
@@ -143,6 +145,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             AdminPrivacyNoticeController,
             PublicPrivacyNoticeController,
             AdminPluginsController,
+            AdminProcessorsController,
             AdminTransfersController,
             AdminBundleController,
             PersonRequestsController,
@@ -170,6 +173,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             SellerContactsController,
             ContentPagesController,
             ContentDetailController,
+            ContentEmbedsController,
             AttachmentController,
             SearchController,
             create_static_files_router(path="/static", directories=[HERE / "static"]),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from core import audit, break_glass, invitations, requests, retention
+from core.added_processors import ProcessorInput, create_processor
 from core.audit import SYSTEM
 from core.business_areas import add_area
 from core.content import ContentInput, create_item, link_person
@@ -231,6 +232,9 @@ async def build_world(slug: str, *, label: str) -> World:
             RuleInput("relationship_ended", 60, "delete", activity_id=activity), actor=SYSTEM
         )
         retention_run = await retention.dry_run(actor=SYSTEM)
+        added_processor = await create_processor(  # an admin-added processor (admin pages)
+            ProcessorInput(f"{label} Hosting Oy", "FI", ["name", "email"]), actor=SYSTEM
+        )
         subject_request = await requests.create_request(
             person, "access", actor=audit.SYSTEM, requester_email=f"k@{slug}.example"
         )
@@ -267,6 +271,7 @@ async def build_world(slug: str, *, label: str) -> World:
         "activity_id": str(activity),  # a processing activity (admin pages)
         "rule_id": str(rule),  # a retention rule (admin pages)
         "run_id": str(retention_run),  # a retention dry run's report
+        "processor_id": str(added_processor),  # an admin-added processor
         "privacy_section": "consents",  # the person page's consents (web.privacy_sections)
         "request_id": str(subject_request["id"]),  # a data-subject request about the card
         "own_request_id": str(own_request["id"]),  # the self user's own request
