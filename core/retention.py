@@ -19,6 +19,11 @@ The action is core.erasure.erase_persons (it checks holds again, in the same tra
 A second sweep finds nothing more to do: deleted cards are gone and anonymised ones are
 excluded, so it reports zero removed and the same held cards. Every sweep and every dry run
 writes one retention_run row whose report holds ids, rule ids, dates and counts, never names.
+
+Rules without a data category or with `contact` (the card itself) act on whole cards as above.
+A rule naming another category removes only that category's rows of the card, which stays
+(core.retention_parts); those rows are selected after the whole cards, leaving out the cards
+that go whole in the same sweep, and reported per card and rule with row counts (`parts`).
 """
 
 from __future__ import annotations
@@ -28,13 +33,14 @@ import json
 import uuid
 from collections import Counter
 
-from core import audit, erasure
+from core import audit, erasure, retention_parts
 from core.db import DB
 from core.request_deadlines import today as helsinki_today
 
 # Cards the sweep considers: not merged redirects, not already anonymised (erasure marks the
 # anonymous row it keeps in person.updated_by).
 CONSIDERED = f"p.merged_into IS NULL AND p.updated_by <> '{erasure.ANONYMISED_MARK}'"
+SECTIONS = ("due", "held", "parts")  # the report's lists, paged by run_entries
 BATCH = 2000  # persons per erase_persons call: bounded statement sizes, same result
 
 _LOCAL_DAY = "(({}) AT TIME ZONE 'Europe/Helsinki')::date"
@@ -60,7 +66,7 @@ WITH due AS (
         WHEN 'relationship_ended' THEN p.relationship_ended_on
         WHEN 'last_activity' THEN {_LAST_ACTIVITY}
     END AS trigger_on) t
-    WHERE r.active
+    WHERE r.active AND r.data_category IN ('', 'contact')
       AND (t.trigger_on + make_interval(months => r.period_months))::date <= $1
     ORDER BY p.id, (r.action = 'delete') DESC, 5, r.created_at, r.id
 )
@@ -82,8 +88,14 @@ def _day(value: dt.date | None) -> str | None:
 
 
 async def find_due(on: dt.date | None = None) -> dict:
-    """What a sweep on `on` (default today) would do: due cards, held cards, counts per rule."""
-    on = on or helsinki_today()
+    """What a sweep on `on` (default today) would do: due cards, held cards, the rows of
+    category rules (`parts`), counts per rule."""
+    report, _targets = await _select(on or helsinki_today())
+    return report
+
+
+async def _select(on: dt.date) -> tuple[dict, dict]:
+    """The report of what is due on `on`, and the category rows to change (ids, not saved)."""
     rows = await DB.current_connection().fetch(DUE_SQL, on)
     due: list[list] = []
     held: list[list] = []
@@ -104,12 +116,20 @@ async def find_due(on: dt.date | None = None) -> dict:
         else:
             due.append(entry)
             counts[row["action"]] += 1
-    return {
+    whole = [uuid.UUID(entry[0]) for entry in due]
+    found, targets = await retention_parts.find_parts(
+        on, whole, considered=CONSIDERED, last_activity=_LAST_ACTIVITY
+    )
+    for rule, counts in found["rules"].items():
+        per_rule.setdefault(rule, Counter()).update(counts)
+    report = {
         "on": on.isoformat(),
         "rules": {rule: dict(c) for rule, c in per_rule.items()},
         "due": due,
-        "held": held,
+        "held": held + found["held"],
+        "parts": found["parts"],
     }
+    return report, targets
 
 
 async def _save_run(report: dict, *, dry_run: bool, started: dt.datetime) -> uuid.UUID:
@@ -152,6 +172,8 @@ def _totals(report: dict) -> dict:
         "delete": actions["delete"],
         "anonymise": actions["anonymise"],
         "held": len(report["held"]),
+        "parts": len(report["parts"]),  # cards x category rules with rows due
+        "rows": sum(entry[4] for entry in report["parts"]),
     }
 
 
@@ -165,7 +187,10 @@ async def sweep(*, actor: audit.Actor = audit.SYSTEM, on: dt.date | None = None)
         "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':retention'))"
     )
     started = await _now()
-    report = await find_due(on)
+    on = on or helsinki_today()
+    report, targets = await _select(on)
+    # The category rows first: the cards they belong to stay, and none goes whole now.
+    rows_done = await retention_parts.apply_parts(targets, on)
     done: dict[str, list[str]] = {"delete": [], "anonymise": []}
     erased: dict[str, int] = {}
     for mode in ("delete", "anonymise"):
@@ -192,6 +217,8 @@ async def sweep(*, actor: audit.Actor = audit.SYSTEM, on: dt.date | None = None)
     report["totals"] = _totals(report) | {
         "deleted": len(done["delete"]),
         "anonymised": len(done["anonymise"]),
+        "rows_deleted": rows_done["delete"],
+        "rows_anonymised": rows_done["anonymise"],
     }
     run_id = await _save_run(report, dry_run=False, started=started)
     await audit.record(
@@ -241,8 +268,9 @@ async def get_run(run_id: uuid.UUID) -> dict | None:
 async def run_entries(
     run_id: uuid.UUID, section: str, *, limit: int, offset: int
 ) -> tuple[list[dict], int]:
-    """One page of a run's `due` or `held` list (ids, rule, dates, hold reasons)."""
-    if section not in ("due", "held"):
+    """One page of a run's `due`, `held` or `parts` list (ids, rule, dates, hold reasons,
+    category and row counts)."""
+    if section not in SECTIONS:
         raise ValueError(section)
     conn = DB.current_connection()
     total = await conn.fetchval(
@@ -261,6 +289,10 @@ async def run_entries(
     entries = []
     for row in rows:
         value = json.loads(row["value"]) if isinstance(row["value"], str) else row["value"]
+        if section == "parts":
+            keys = ("person_id", "rule_id", "category", "action", "rows", "trigger_on", "due_on")
+            entries.append(dict(zip(keys, value, strict=True)))
+            continue
         entry = {
             "person_id": value[0],
             "rule_id": value[1],

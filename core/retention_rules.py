@@ -4,7 +4,10 @@ A rule belongs to a processing activity and/or a data category (what it implemen
 privacy notice states it), has a trigger — `relationship_ended` (person.relationship_ended_on),
 `last_activity` (see core.retention) or `created` (person.created_at) — a period in months and
 an action, `delete` or `anonymise`. Every active rule is a ceiling: a card goes when any active
-rule's time is up (core.retention decides which rule acts when several are).
+rule's time is up (core.retention decides which rule acts when several are). A rule without a
+category or with `contact` acts on whole cards; any other category narrows it to that
+category's rows (core.retention_parts). `consents` is refused: consent and objection histories
+are append-only proof. `content` links have no free text, so only `delete` is allowed there.
 
 Runs inside a tenant scope. Rules are never deleted, only deactivated: past sweep reports name
 them. Defaults (`DEFAULT_RULES`) are given lazily the first time an admin opens the rules,
@@ -21,6 +24,7 @@ from core import audit
 from core import record_fields as check
 from core.db import DB
 from core.processing import DATA_CATEGORIES, ensure_default_activities
+from core.retention_parts import DELETE_ONLY, REFUSED
 from core.validation import ValidationFailed
 
 TRIGGERS = ("relationship_ended", "last_activity", "created")
@@ -59,6 +63,10 @@ async def clean_rule(data: RuleInput) -> RuleInput:
     category = str(data.data_category or "").strip()
     if category and category not in DATA_CATEGORIES:
         errors["data_category"] = ("invalid", f"{category!r} is not a data category")
+    elif category in REFUSED:
+        errors["data_category"] = ("append_only", REFUSED[category])
+    elif category in DELETE_ONLY and action == "anonymise":
+        errors["action"] = ("no_free_text", f"{category} rows have no free text to clear")
     activity_id = None
     raw_activity = str(data.activity_id or "").strip()
     if raw_activity:

@@ -190,7 +190,14 @@ async def test_dry_run_is_reported_with_ids_only_and_paged(make_tenant):
         (event,) = await audit.events(action_prefix="retention.dry_run")
         # a dry run removes nothing
         left = await DB.current_connection().fetchval("SELECT count(*) FROM person")
-    assert run["dry_run"] and run["totals"] == {"due": 5, "delete": 5, "anonymise": 0, "held": 0}
+    assert run["dry_run"] and run["totals"] == {
+        "due": 5,
+        "delete": 5,
+        "anonymise": 0,
+        "held": 0,
+        "parts": 0,
+        "rows": 0,
+    }
     assert total == 5 and [e["person_id"] for e in page] == [str(p) for p in people[2:4]]
     assert "Kuiva" not in raw and "Säilytys" not in raw
     assert event["object_id"] == str(run_id)
@@ -249,6 +256,10 @@ async def test_sweep_does_what_its_dry_run_said_and_a_second_sweep_nothing_more(
         "held": 1,
         "deleted": 3,
         "anonymised": 1,
+        "parts": 0,
+        "rows": 0,
+        "rows_deleted": 0,
+        "rows_anonymised": 0,
     }
     # deleted cards are gone; the anonymised one is a new anonymous row; held and young stay
     assert not set(gone) & set(left) and old not in left
@@ -280,3 +291,160 @@ async def test_sweep_removes_a_held_card_once_its_hold_ends(make_tenant):
     assert (first["totals"]["held"], first["totals"]["deleted"]) == (1, 0)
     assert (second["totals"]["held"], second["totals"]["deleted"]) == (0, 1)
     assert exists == 0
+
+
+async def _category_rule(category: str, trigger: str, months: int, action: str) -> uuid.UUID:
+    return await create_rule(
+        RuleInput(trigger, months, action, data_category=category), actor=ADMIN
+    )
+
+
+async def _contact(person_id: uuid.UUID, day: dt.date, summary: str = "Soitto") -> None:
+    await DB.current_connection().execute(
+        "INSERT INTO contact_event (id, person, channel, direction, summary, happened_at, "
+        "created_at, recorded_by) VALUES ($1, $2, 'phone', 'outbound', $3, $4, now(), '')",
+        uuid.uuid4(),
+        person_id,
+        summary,
+        _at(day),
+    )
+
+
+async def _feedback(person_id: uuid.UUID, day: dt.date, comment: str) -> None:
+    await DB.current_connection().execute(
+        "INSERT INTO customer_feedback (id, person, kind, score, comment, received_on, "
+        "recorded_by, created_at) VALUES ($1, $2, 'satisfaction', 4, $3, $4, '', now())",
+        uuid.uuid4(),
+        person_id,
+        comment,
+        day,
+    )
+
+
+async def _preference(person_id: uuid.UUID, kind: str, ended_on: dt.date | None) -> None:
+    await DB.current_connection().execute(
+        "INSERT INTO customer_preference (id, person, kind, topic, value, given_on, ended_on, "
+        "recorded_by, created_at) VALUES ($1, $2, $3, 'no_phone_calls', 'Ei puheluita', "
+        "$4, $5, '', now())",
+        uuid.uuid4(),
+        person_id,
+        kind,
+        dt.date(2015, 1, 1),
+        ended_on,
+    )
+
+
+async def test_category_rules_remove_only_their_rows_and_a_second_sweep_nothing(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        # contact events 24 months after each event (its own time); feedback comments cleared
+        # 12 months after the relationship ended; the HETU 12 months after it; ended
+        # preferences deleted 12 months after they were given, never a restriction in force
+        events_rule = await _category_rule("contact_history", "created", 24, "delete")
+        feedback_rule = await _category_rule("feedback", "relationship_ended", 12, "anonymise")
+        hetu_rule = await _category_rule("identity_code", "relationship_ended", 12, "delete")
+        await _category_rule("preferences", "created", 12, "delete")
+        ended = dt.date(2020, 1, 1)
+        card = await _person(
+            "Osittainen", relationship_ended_on=ended, hetu_encrypted="x", hetu_hash="h" * 64
+        )
+        held = await _person("Pidossa", relationship_ended_on=ended, hetu_hash="g" * 64)
+        await _hold(held)
+        young = await _person("Nuori", hetu_hash="y" * 64)
+        for person in (card, held, young):
+            await _contact(person, dt.date(2020, 3, 1), "Vanha puhelu")
+            await _contact(person, dt.date(2026, 3, 1), "Uusi puhelu")
+            await _feedback(person, dt.date(2019, 5, 1), "Hyvää palvelua")
+        await _preference(card, "restriction", None)  # in force: protects the person
+        await _preference(card, "personalisation", dt.date(2016, 1, 1))
+        dry_id = await retention.dry_run(actor=ADMIN, on=TODAY)
+        first_id = await retention.sweep(on=TODAY)
+        second_id = await retention.sweep(on=TODAY)
+        conn = DB.current_connection()
+        reports = {
+            r["id"]: json.loads(r["report"])
+            for r in await conn.fetch(
+                "SELECT id, report::text AS report FROM retention_run WHERE id = ANY($1)",
+                [dry_id, first_id, second_id],
+            )
+        }
+        events = {
+            (r["person"], r["summary"])
+            for r in await conn.fetch("SELECT person, summary FROM contact_event")
+        }
+        feedback = {
+            (r["person"], r["comment"], r["score"])
+            for r in await conn.fetch("SELECT person, comment, score FROM customer_feedback")
+        }
+        hetu = {
+            r["id"]: (r["hetu_encrypted"], r["hetu_hash"])
+            for r in await conn.fetch("SELECT id, hetu_encrypted, hetu_hash FROM person")
+        }
+        prefs = [r["kind"] for r in await conn.fetch("SELECT kind FROM customer_preference")]
+        page, total = await retention.run_entries(first_id, "parts", limit=50, offset=0)
+    dry, first, second = reports[dry_id], reports[first_id], reports[second_id]
+    # every card stays: only the category rows went
+    assert set(hetu) == {card, held, young}
+    assert events == {
+        (card, "Uusi puhelu"),
+        (held, "Vanha puhelu"),
+        (held, "Uusi puhelu"),
+        (young, "Uusi puhelu"),
+    }
+    assert feedback == {
+        (card, "", 4),  # anonymised: the comment cleared, the answer and its date kept
+        (held, "Hyvää palvelua", 4),
+        (young, "Hyvää palvelua", 4),
+    }
+    assert hetu[card] == (None, None) and hetu[held][1] == "g" * 64
+    assert hetu[young][1] == "y" * 64
+    assert prefs == ["restriction"]
+    # the dry run listed exactly what the sweep removed: per card and rule, with row counts
+    assert dry["parts"] == first["parts"] and dry["held"] == first["held"]
+    assert first["due"] == [] and first["removed"] == {"delete": [], "anonymise": []}
+    parts = {(e[0], e[1]): e[2:5] for e in first["parts"]}
+    assert parts[(str(card), str(events_rule))] == ["contact_history", "delete", 1]
+    assert parts[(str(card), str(feedback_rule))] == ["feedback", "anonymise", 1]
+    assert parts[(str(card), str(hetu_rule))] == ["identity_code", "delete", 1]
+    assert {(e[0], e[2]) for e in first["parts"]} == {
+        (str(card), c) for c in ("contact_history", "feedback", "identity_code", "preferences")
+    } | {(str(young), "contact_history")}
+    # the held card: untouched, reported under each rule that would have acted on it
+    assert {(h[0], h[1]) for h in first["held"]} == {
+        (str(held), str(r)) for r in (events_rule, feedback_rule, hetu_rule)
+    }
+    assert (
+        first["totals"]["rows"]
+        == 5
+        == (first["totals"]["rows_deleted"] + first["totals"]["rows_anonymised"])
+    )
+    assert first["totals"]["rows_anonymised"] == 1
+    assert total == len(first["parts"]) and page[0]["rows"] >= 1
+    assert "Osittainen" not in json.dumps(first) and "puhelu" not in json.dumps(first)
+    # a second sweep finds nothing more and reports the same held card
+    assert second["parts"] == [] and second["totals"]["rows_deleted"] == 0
+    assert second["held"] == first["held"]
+
+
+async def test_a_card_going_whole_is_not_listed_again_under_a_category_rule(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        await _rule("relationship_ended", 12)
+        await _category_rule("contact_history", "relationship_ended", 12, "delete")
+        card = await _person("Kokonaan", relationship_ended_on=dt.date(2020, 1, 1))
+        await _contact(card, dt.date(2019, 1, 1))
+        report = await retention.find_due(TODAY)
+    assert [e[0] for e in report["due"]] == [str(card)] and report["parts"] == []
+
+
+async def test_rules_on_consents_and_anonymised_links_are_refused(make_tenant):
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        with pytest.raises(ValidationFailed) as exc:
+            await _category_rule("consents", "created", 60, "delete")
+        assert exc.value.errors["data_category"][0] == "append_only"
+        with pytest.raises(ValidationFailed) as exc:
+            await _category_rule("content", "last_activity", 60, "anonymise")
+        assert set(exc.value.errors) == {"action"}
+        await _category_rule("content", "last_activity", 60, "delete")
+        assert len(await list_rules()) == 1
