@@ -192,3 +192,25 @@ async def test_add_edit_deactivate_with_errors_that_say_what_to_fix(client, tena
 async def test_admin_navigation_links_the_page(client, tenant):
     page = await client.get(f"/t/{tenant.slug}/admin/transfers/")
     assert f'href="/t/{tenant.slug}/admin/processors/"' in page.text
+
+
+async def test_the_page_speaks_swedish_and_english(client, tenant):
+    base = f"/t/{tenant.slug}/admin/processors"
+    r = await client.post(
+        f"{base}/new",
+        data={"name": "Cloud Inc.", "country": "US", "safeguard": "dpf", "role": "processor",
+              "categories": ["email"]},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303
+    sv = await client.get(f"{base}/", headers={"Accept-Language": "sv-FI"})
+    assert "Personuppgiftsbiträden och mottagare" in sv.text and "USA (US)" in sv.text
+    assert "dataskyddsramen mellan EU och USA" in sv.text and "e-postadress" in sv.text
+    en = await client.get(f"{base}/", headers={"Accept-Language": "en"})
+    assert "Processors and recipients" in en.text and "United States (US)" in en.text
+    assert "the EU–US Data Privacy Framework" in en.text and "Outside the EU/EEA" in en.text
+    bad = await client.post(
+        f"{base}/new", data={"name": "X", "country": "ZZ", "categories": ["email"],
+                             "role": "processor"}, headers={"Accept-Language": "en"},
+    )  # fmt: skip
+    assert "“ZZ” is not a 2-letter ISO 3166 country code" in bad.text
