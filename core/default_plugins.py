@@ -11,7 +11,11 @@ from core.hookspecs import hookimpl
 
 @hookimpl(trylast=True)
 async def kortisto_send_email(tenant: str, message: dict[str, Any]) -> dict[str, Any]:
-    """No mail plugin answered: the message goes to the tenant's mail outbox (core.mail)."""
+    """No mail plugin answered: the message goes to the tenant's mail outbox (core.mail). A
+    message already there (core.mail.deliver: the mail plugin was disabled before its job
+    ran) stays where it is."""
+    if message.get("id"):
+        return {"processor_key": "", "external_ref": str(message["id"])}
     message_id = await mail.send_mail(
         message["to"], message["subject"], message["body"], kind=message.get("kind", "")
     )

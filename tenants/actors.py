@@ -70,6 +70,8 @@ def register_actors(broker: dramatiq.Broker) -> None:
         access_bundle_jobs,
         archive,
         attachment_jobs,
+        mail_jobs,
+        newsletter_jobs,
         request_jobs,
         retention_jobs,
     )
