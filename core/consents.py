@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core import audit
+from core import audit, newsletter_removals
 from core import record_fields as check
 from core.customer_data import Subject, check_subject
 from core.db import DB
@@ -83,6 +83,8 @@ async def record_consent(
         clean.notice_version,
         clean.evidence,
     )
+    # A withdrawn e-mail newsletter consent takes the person off the list after commit.
+    await newsletter_removals.after_consent(person_id, clean.channel, clean.purpose, clean.given)
     await audit.record(
         "consent.give" if clean.given else "consent.withdraw",
         actor=actor,

@@ -31,7 +31,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from core import audit, legal_holds, suppression
+from core import audit, legal_holds, newsletter_removals, suppression
 from core.attachments import object_store
 from core.context import current_tenant, scope_state
 from core.db import DB
@@ -219,6 +219,9 @@ async def _erase(conn, every, targets, mode, report, request_id, suppress) -> No
             emails,
             phones,
         )
+    # The newsletter service is told after commit (the subscription row outlives the card
+    # until then: it holds the service's id, not the address).
+    await newsletter_removals.schedule(every, "erasure")
     await run("person", "DELETE FROM person WHERE id = ANY($1::uuid[])", every)
     # A vocabulary word goes when no remaining card or organization has it in its name.
     await run(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core import audit
+from core import audit, newsletter_removals
 from core import record_fields as check
 from core.consents import CHANNELS, METHODS
 from core.customer_data import Subject, check_subject
@@ -77,6 +77,7 @@ async def record_objection(
         actor.label[:320],
         clean.note,
     )
+    await newsletter_removals.after_objection(person_id, clean.kind, clean.channel, clean.active)
     await audit.record(
         "objection.make" if clean.active else "objection.lift",
         actor=actor,

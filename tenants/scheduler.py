@@ -21,6 +21,7 @@ import redis
 
 from core import outbox
 from core.jobs import broker_from_settings, make_message
+from core.newsletter_removals import SYNC_JOB as NEWSLETTER_SYNC_JOB
 from core.settings import Settings
 from tenants.access_bundle_jobs import EXPIRE_JOB as BUNDLE_EXPIRE_JOB
 from tenants.actors import HEALTH_CHECK
@@ -90,6 +91,16 @@ async def fan_out_retention_sweeps(broker: dramatiq.Broker, period: str) -> int:
     return len(slugs)
 
 
+async def fan_out_newsletter_syncs(broker: dramatiq.Broker, period: str) -> int:
+    """One newsletter sync per tenant (core.newsletter_sync.sync; a tenant without the plugin
+    enabled does nothing)."""
+    slugs = await active_tenants()
+    for slug in slugs:
+        message_id = f"{NEWSLETTER_SYNC_JOB}:{slug}:{period}"
+        broker.enqueue(make_message(NEWSLETTER_SYNC_JOB, {"tenant": slug}, message_id=message_id))
+    return len(slugs)
+
+
 async def sweep_outboxes(broker: dramatiq.Broker, period: str) -> int:
     """Relay outbox rows whose after-commit relay did not happen (crash, broker down)."""
     sent = 0
@@ -151,6 +162,7 @@ JOBS = [
     PeriodicJob("access-copy-expiry", every_hour, fan_out_bundle_expiry),
     PeriodicJob("request-reminders", nightly_at(7, 0), fan_out_request_reminders),
     PeriodicJob("retention-sweep", nightly_at(3, 15), fan_out_retention_sweeps),
+    PeriodicJob("newsletter-sync", nightly_at(4, 0), fan_out_newsletter_syncs),
 ]
 
 

@@ -1,0 +1,109 @@
+"""Newsletter plugin: keeps the tenant's newsletter list at one service (an EU-hosted one,
+Brevo, or a US-hosted one, Mailchimp: plugins/newsletter/providers.py) in step with the
+register. Core's newsletter sync (core.newsletter_sync) decides who goes on the list (e-mail
+newsletter consent and no objection, through core.transfer_gate) and who comes off
+(withdrawal, objection, restriction, erasure); this plugin only talks to the service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.hookspecs import hookimpl
+from core.processors import Processor
+from plugins.newsletter.providers import PROVIDERS
+
+PLUGIN_NAME = "newsletter"  # the entry-point name (pyproject.toml)
+SERVICE = "newsletter: e-mail marketing list"
+PROCESSORS = {
+    "brevo": Processor(
+        key="brevo-eu",
+        name="Brevo (Sendinblue SAS)",
+        service=SERVICE,
+        country="FR",
+        outside_eea=False,
+        safeguard="",
+        categories=("name", "email"),
+    ),
+    "mailchimp": Processor(
+        key="mailchimp-us",
+        name="Mailchimp (The Rocket Science Group LLC)",
+        service=SERVICE,
+        country="US",
+        outside_eea=True,
+        safeguard="dpf",
+        categories=("name", "email"),
+    ),
+}
+
+
+def _provider_key(options: dict[str, Any]) -> str:
+    key = str(options.get("provider") or "brevo")
+    return key if key in PROVIDERS else "brevo"
+
+
+@hookimpl
+def kortisto_processors(options):
+    return [PROCESSORS[_provider_key(options)]]
+
+
+@hookimpl
+def kortisto_settings_fields():
+    return [
+        {
+            "name": "provider",
+            "label": {
+                "fi": "Uutiskirjepalvelu",
+                "sv": "Nyhetsbrevstjänst",
+                "en": "Newsletter service",
+            },  # fmt: skip
+            "kind": "select",
+            "required": True,
+            "choices": [("brevo", "Brevo (EU)"), ("mailchimp", "Mailchimp (USA)")],
+        },
+        {
+            "name": "list_id",
+            "label": {"fi": "Listan tunnus", "sv": "Listans id", "en": "List id"},
+            "kind": "text",
+            "required": True,
+        },
+        {
+            "name": "base_url",
+            "label": {"fi": "Rajapinnan osoite", "sv": "API-adress", "en": "API address"},
+            "kind": "text",
+            "help": {
+                "fi": "Tyhjä = palvelun oletusosoite.",
+                "sv": "Tom = tjänstens standardadress.",
+                "en": "Empty = the service's default address.",
+            },  # fmt: skip
+        },
+        {
+            "name": "api_key",
+            "label": {"fi": "API-avain", "sv": "API-nyckel", "en": "API key"},
+            "kind": "secret",
+            "required": True,
+        },
+    ]
+
+
+@hookimpl
+async def kortisto_newsletter_subscribe(contact, options):
+    key = _provider_key(options)
+    external_id = await PROVIDERS[key](options).subscribe(contact)
+    return {
+        "external_id": external_id,
+        "processor_key": PROCESSORS[key].key,
+        "list_id": str(options.get("list_id") or ""),
+    }
+
+
+@hookimpl
+async def kortisto_newsletter_unsubscribe(subscription, options):
+    if subscription.get("plugin") not in (PLUGIN_NAME, ""):
+        return None
+    # The list the person was put on, even if the settings name another one now.
+    list_id = subscription.get("list_id") or options.get("list_id")
+    provider = PROVIDERS[_provider_key(options)]({**options, "list_id": list_id})
+    erase = subscription.get("reason") == "erasure"
+    await provider.unsubscribe(str(subscription["external_id"]), erase=erase)
+    return True
