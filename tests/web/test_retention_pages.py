@@ -133,3 +133,41 @@ async def test_staff_may_not_see_retention(anon_client, tenant):
     base = f"/t/{tenant.slug}/admin/retention"
     assert (await staff.get(f"{base}/")).status_code == 403
     assert (await staff.post(f"{base}/dry-run")).status_code == 403
+
+
+async def test_category_rules_on_the_pages_consents_refused_and_parts_listed(client, tenant):
+    base = f"/t/{tenant.slug}/admin/retention"
+    refused = await client.post(
+        f"{base}/rules/new",
+        data={
+            "data_category": "consents",
+            "trigger": "created",
+            "period_months": "60",
+            "action": "delete",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Suostumuksia ja kieltoja ei poisteta säilytysajan perusteella" in refused.text
+    r = await client.post(
+        f"{base}/rules/new",
+        data={
+            "data_category": "contact_history",
+            "trigger": "relationship_ended",
+            "period_months": "12",
+            "action": "delete",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    (person,) = await _ended(tenant.slug, 1, dt.date(2015, 3, 31))
+    async with tenant_scope(tenant.slug):
+        await DB.current_connection().execute(
+            "INSERT INTO contact_event (id, person, channel, direction, summary, happened_at, "
+            "created_at, recorded_by) VALUES ($1, $2, 'phone', 'outbound', 'x', now(), now(), '')",
+            uuid.uuid4(),
+            person,
+        )
+    run_url = (await client.post(f"{base}/dry-run", follow_redirects=False)).headers["location"]
+    page = await client.get(f"{run_url}?section=parts")
+    assert page.status_code == 200 and 'data-testid="run-parts"' in page.text
+    assert "Vanha00" in page.text and "2016-03-31" in page.text

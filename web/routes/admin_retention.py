@@ -47,6 +47,15 @@ def rule_errors(exc: ValidationFailed) -> dict[str, str]:
         ),
         ("activity_id", "invalid"): _("Valitse käsittelytoimi luettelosta."),
         ("data_category", "invalid"): _("Valitse tietoryhmä luettelosta."),
+        ("data_category", "append_only"): _(
+            "Suostumuksia ja kieltoja ei poisteta säilytysajan perusteella: niiden historia "
+            "on todiste siitä, mitä henkilö on sanonut, ja se säilyy kortin mukana. Valitse "
+            "toinen tietoryhmä."
+        ),
+        ("action", "no_free_text"): _(
+            "Sisältöliitoksissa ei ole anonymisoitavaa tekstiä. Valitse poisto: liitokset "
+            "poistetaan, sisällöt säilyvät."
+        ),
         ("trigger", "required"): _("Valitse, mistä säilytysaika lasketaan."),
         ("trigger", "invalid"): _("Valitse, mistä säilytysaika lasketaan."),
         ("period_months", "required"): _("Anna säilytysaika kuukausina, esimerkiksi 60."),

@@ -123,13 +123,13 @@ class AdminRetentionRunsController(Controller):
         run = await retention.get_run(parse_uuid(run_id))
         if run is None:
             raise NotFoundException()
-        section = section if section in ("due", "held") else "due"
+        section = section if section in retention.SECTIONS else "due"
         number = page_number(page)
         entries, total = await retention.run_entries(
             run["id"], section, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
         )
         names: dict[str, str] = {}
-        if run["dry_run"] or section == "held":
+        if run["dry_run"] or section != "due":  # held cards and parts' cards still exist
             names = await _names([e["person_id"] for e in entries])
             await cards_read(request, list(names), via="retention_run", run=str(run["id"]))
         rules = {str(r["id"]): r for r in await list_rules()}
