@@ -107,7 +107,9 @@ async def test_plugin_page_enables_with_a_sealed_credential(client, tenant, monk
                 "FROM plugin_setting WHERE plugin = 'posti'"
             )
         assert row["enabled"] and "SECRET" not in row["stored"]
-        refused = await client.post(url + "not-allowed", data={"enabled": "1"})
+        refused = await client.post(
+            url + "not-allowed", data={"enabled": "1"}, follow_redirects=False
+        )
         assert refused.status_code == 303
         async with tenant_scope(tenant.slug):
             assert not await DB.current_connection().fetchval(
