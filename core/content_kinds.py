@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from core.validation import ValidationFailed
 
@@ -16,6 +17,11 @@ from core.validation import ValidationFailed
 COMMON_ROLES = ("contact", "participant")
 
 STATUSES = ("open", "done", "cancelled")
+
+# Social media addresses any kind may carry, shown click-to-load (core.embeds).
+EMBED_URLS = "embed_urls"
+EMBED_URLS_MAX = 10
+EMBED_URL_MAX_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -198,6 +204,15 @@ def clean_details(kind: Kind, raw: dict[str, object]) -> dict[str, object]:
     errors: dict[str, tuple[str, str]] = {}
     clean: dict[str, object] = {}
     for name, value in raw.items():
+        if name == EMBED_URLS:
+            try:
+                urls = clean_embed_urls(value)
+            except ValueError as exc:
+                errors[f"details.{name}"] = ("invalid", str(exc))
+            else:
+                if urls:
+                    clean[name] = urls
+            continue
         spec = known.get(name)
         if spec is None:
             errors[f"details.{name}"] = ("unknown", f"a {kind.code} has no field {name!r}")
@@ -212,6 +227,25 @@ def clean_details(kind: Kind, raw: dict[str, object]) -> dict[str, object]:
     if errors:
         raise ValidationFailed(errors)
     return clean
+
+
+def clean_embed_urls(raw: object) -> list[str]:
+    """Pasted addresses (one per line, or a list) as a list without repeats; ValueError says
+    what is wrong."""
+    lines = raw if isinstance(raw, list | tuple) else str(raw or "").splitlines()
+    urls = list(dict.fromkeys(str(line).strip() for line in lines if str(line).strip()))
+    if len(urls) > EMBED_URLS_MAX:
+        raise ValueError(f"at most {EMBED_URLS_MAX} addresses")
+    for url in urls:
+        parts = urlsplit(url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or len(url) > EMBED_URL_MAX_LENGTH
+            or any(c.isspace() for c in url)
+        ):
+            raise ValueError(f"not a web address: {url[:80]}")
+    return urls
 
 
 def _convert(spec: DetailField, text: str) -> object:

@@ -18,7 +18,7 @@ from typing import Any
 from babel.numbers import format_currency
 
 from core.content import ContentInput
-from core.content_kinds import DetailField, Kind
+from core.content_kinds import EMBED_URLS, DetailField, Kind
 from core.validation import ValidationFailed
 from web import content_labels as labels
 from web.i18n import _, current_locale, format_date, format_decimal
@@ -44,7 +44,12 @@ def detail_field_name(detail: DetailField) -> str:
 
 def form_fields(kind: Kind) -> tuple[str, ...]:
     """Every field of the kind's form, in the order they appear."""
-    return (*COMMON_FIELDS, "private", *(detail_field_name(d) for d in kind.details))
+    return (
+        *COMMON_FIELDS,
+        "private",
+        *(detail_field_name(d) for d in kind.details),
+        EMBED_URLS,
+    )
 
 
 def read_form(form: Mapping[str, Any], kind: Kind) -> dict[str, str]:
@@ -71,6 +76,7 @@ def item_values(item: dict, kind: Kind) -> dict[str, str]:
     for detail in kind.details:
         raw = details.get(detail.name)
         values[detail_field_name(detail)] = "" if raw is None else str(raw)
+    values[EMBED_URLS] = "\n".join(details.get(EMBED_URLS) or [])
     return values
 
 
@@ -112,6 +118,7 @@ def content_input(kind: Kind, values: Mapping[str, str]) -> ContentInput:
     for detail in kind.details:
         raw = values.get(detail_field_name(detail), "")
         details[detail.name] = _iso(raw) if detail.type == "date" else raw
+    details[EMBED_URLS] = values.get(EMBED_URLS, "")
     data = ContentInput(
         kind=kind.code,
         title=values.get("title", ""),
@@ -183,6 +190,12 @@ def error_messages(exc: ValidationFailed, kind: Kind) -> dict[str, str]:
     details = {d.name: d for d in kind.details}
     out: dict[str, str] = {}
     for key, (code, _english) in exc.errors.items():
+        if key == f"details.{EMBED_URLS}":
+            out[EMBED_URLS] = _(
+                "Upotettavat osoitteet: anna yksi verkko-osoite riviä kohden (alkaa https://), "
+                "enintään 10."
+            )
+            continue
         if key.startswith("details."):
             detail = details.get(key.removeprefix("details."))
             if detail is not None:

@@ -27,6 +27,7 @@ from core.content import (
 from core.content_kinds import KINDS, STATUSES, Kind, get_kind
 from core.content_queries import PAGE_SIZE, ItemFilter, list_items, pipeline
 from core.db import DB
+from core.embeds import prefetch as prefetch_embeds
 from core.validation import ValidationFailed
 from core.visibility import Viewer
 from web import content_labels as labels
@@ -293,6 +294,7 @@ class ContentPagesController(Controller):
             object_id=item_id,
             detail={"kind": code, "private": values["private"] == "1"},
         )
+        await prefetch_embeds(item_id)
         return Redirect(f"{_base()}/{item_id}", status_code=303)
 
     @get("/{item_id:str}/edit")
@@ -331,6 +333,7 @@ class ContentPagesController(Controller):
                 object_id=item["id"],
                 detail={"kind": spec.code, "fields": sorted(changes)},
             )
+        await prefetch_embeds(item["id"])
         return Redirect(f"{_base()}/{item['id']}", status_code=303)
 
     @get("/{item_id:str}/delete")

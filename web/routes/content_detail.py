@@ -25,6 +25,7 @@ from core.content import (
     unlink_person,
 )
 from core.content_kinds import KINDS, get_kind
+from core.embeds import embeds_for, urls_of
 from core.search import search
 from core.validation import ValidationFailed
 from core.visibility import Viewer
@@ -39,6 +40,7 @@ from web.content_access import (
     viewer_of,
 )
 from web.content_forms import detail_rows
+from web.embed_labels import placeholder_notice, provider_name
 from web.forms import render, tenant_context, wants_fragment
 from web.i18n import _
 from web.routes.attachments import attachment_section
@@ -96,6 +98,14 @@ async def _context(
         "participant_error": participant_error,
         "message": message,
         "attachment_section": await attachment_section(request, Owner("item", item["id"])),
+        "embeds": [
+            {
+                "embed": embed,
+                "provider_label": provider_name(embed.provider),
+                "notice": placeholder_notice(embed.processor) if embed.processor else "",
+            }
+            for embed in await embeds_for(urls_of(item))
+        ],
     }
 
 

@@ -1,0 +1,80 @@
+"""A local stand-in for the social media services: one HTTP server on 127.0.0.1 that answers
+oEmbed requests (any path ending in `oembed`, `oembed.json` or `*_oembed`), serves the
+thumbnail they name (`/thumb.png`) and a player page (`/player/...`, what the iframe loads
+in browser tests). It records every request, so a test can tell whether (and how often) our
+server or the browser contacted "the third party"."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from PIL import Image
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 9), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass
+class FakeOEmbed:
+    requests: list[str] = field(default_factory=list)  # path?query of each request
+    title: str = "Kortiston esittelyvideo"
+    author: str = "Kortisto Oy"
+    fail: bool = False  # answer oEmbed requests with 500
+    url: str = ""
+
+    def oembed_requests(self) -> list[str]:
+        return [r for r in self.requests if "oembed" in r.split("?")[0]]
+
+
+def start() -> tuple[FakeOEmbed, ThreadingHTTPServer]:
+    fake = FakeOEmbed()
+    lock = threading.Lock()
+    picture = png_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            with lock:
+                fake.requests.append(self.path)
+            path = urlsplit(self.path).path
+            if path.endswith(("oembed", "oembed.json")):
+                if fake.fail:
+                    return self._send(500, "application/json", b"{}")
+                query = parse_qs(urlsplit(self.path).query)
+                body = {
+                    "type": "video",
+                    "version": "1.0",
+                    "title": fake.title,
+                    "author_name": fake.author,
+                    "thumbnail_url": f"{fake.url}/thumb.png",
+                    "url": (query.get("url") or [""])[0],
+                }
+                return self._send(200, "application/json", json.dumps(body).encode())
+            if path == "/thumb.png":
+                return self._send(200, "image/png", picture)
+            if path.startswith("/player/"):
+                page = b"<!doctype html><title>player</title><p id='played'>playing</p>"
+                return self._send(200, "text/html; charset=utf-8", page)
+            self._send(404, "text/plain", b"not found")
+
+        def _send(self, status: int, content_type: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return fake, server
