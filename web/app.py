@@ -33,12 +33,14 @@ from web.middleware import HostTenantRewrite, TenantScopeMiddleware
 from web.routes.access_bundles import AdminBundleController, SelfBundleController
 from web.routes.account import AccountController
 from web.routes.account_totp import AccountTotpController
+from web.routes.accounting_export import AccountingExportController
 from web.routes.admin_areas import AdminAreasController
 from web.routes.admin_audit import AdminAuditController
+from web.routes.admin_newsletter import AdminNewsletterController
 from web.routes.admin_operator_access import AdminOperatorAccessController
 from web.routes.admin_plugins import AdminPluginsController
 from web.routes.admin_processing import AdminProcessingController
-from web.routes.admin_processors import AdminProcessorsController
+from web.routes.admin_processors import AdminProcessorsController, safeguard_text
 from web.routes.admin_recipient_tasks import AdminRecipientTasksController
 from web.routes.admin_retention import AdminRetentionController
 from web.routes.admin_retention_runs import AdminRetentionRunsController
@@ -89,6 +91,7 @@ def _jinja(engine: JinjaTemplateEngine) -> None:
     # Gettext and locale filters that follow each request's language (see web.i18n).
     install_jinja_i18n(engine.engine)
     engine.engine.filters["actor"] = request_labels.actor_text
+    engine.engine.filters["safeguard"] = safeguard_text
 
 
 async def _vary_on_htmx(response: Response) -> Response:
@@ -145,6 +148,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             AdminPrivacyNoticeController,
             PublicPrivacyNoticeController,
             AdminPluginsController,
+            AdminNewsletterController,
             AdminProcessorsController,
             AdminTransfersController,
             AdminBundleController,
@@ -160,6 +164,7 @@ def create_app(*, prepare_runtime: bool = True) -> HostTenantRewrite:
             ),
             ImportController,
             ExportController,
+            AccountingExportController,
             PersonPagesController,
             PersonConsentsController,
             PersonPrivacyController,

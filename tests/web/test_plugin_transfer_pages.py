@@ -39,6 +39,8 @@ async def test_transfer_register_and_person_section(client, tenant):
     page = await client.get(f"/t/{slug}/admin/transfers/", params={"outside_eea": "yes"})
     assert page.status_code == 200, page.text
     assert "Mailer Inc." in page.text and "Ulla Ulkomaa" in page.text
+    # The safeguard in words, as the privacy notice says it, not as a code.
+    assert "Data Privacy Framework" in page.text and ">dpf<" not in page.text
     assert "Kotimaa" not in page.text
     async with tenant_scope(slug):
         reads = await DB.current_connection().fetch(

@@ -58,6 +58,16 @@ def labels() -> dict:
     }
 
 
+def safeguard_text(code: str | None) -> str:
+    """A transfer safeguard code in the reader's language (a Jinja filter: `|safeguard`)."""
+    lang = current_locale()
+    return (
+        words.word(words.SAFEGUARDS, code, lang if lang in words.LANGUAGES else "fi")
+        if code
+        else ""
+    )
+
+
 def processor_errors(exc: ValidationFailed, values: dict) -> dict[str, str]:
     texts = {
         ("name", "required"): _("Anna käsittelijän tai vastaanottajan nimi."),
