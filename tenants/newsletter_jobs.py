@@ -5,16 +5,27 @@ subscription, a removal only touches live subscriptions."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from core import newsletter_sync
+from core.db import DB
 from core.newsletter_removals import REMOVE_JOB, SYNC_JOB
 from tenants.actors import tenant_job
 
 
 @tenant_job(SYNC_JOB)
-async def sync_newsletter() -> dict:
-    return await newsletter_sync.sync()
+async def sync_newsletter(progress_id: str = "") -> dict:
+    """`progress_id` names the job_progress row the admin's newsletter page watches."""
+    report = await newsletter_sync.sync()
+    if progress_id:
+        await DB.current_connection().execute(
+            "UPDATE job_progress SET status = 'done', done = 1, total = 1, message = $2, "
+            "updated_at = now() WHERE id = $1",
+            uuid.UUID(progress_id),
+            json.dumps(report),
+        )
+    return report
 
 
 @tenant_job(REMOVE_JOB)
