@@ -147,6 +147,7 @@ def _processor_facts(processor) -> dict:
         "key": processor.key,
         "name": processor.name,
         "service": processor.service,
+        "service_words": list(processor.service_words),
         "country": processor.country,
         "outside_eea": processor.outside_eea,
         "safeguard": processor.safeguard,

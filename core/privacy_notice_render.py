@@ -22,6 +22,7 @@ from core.privacy_notice_labels import (
     DATA_ITEMS,
     HEADINGS,
     HOLDS,
+    LANGUAGES,
     LAWFUL_BASES,
     PROCESSOR_CATEGORIES,
     ROLES,
@@ -135,7 +136,9 @@ def _processor_line(p: dict, lang: str) -> str:
     where = country_name(p["country"], lang)
     categories = ", ".join(word(PROCESSOR_CATEGORIES, c, lang) for c in p["categories"])
     line = f"{p['name']} – {word(ROLES, p['role'], lang)}"
-    line += f" ({p['service']}; {where})" if p["service"] else f" ({where})"
+    service = (p.get("service_words") or {}) and p["service_words"][LANGUAGES.index(lang)]
+    service = service or p["service"]
+    line += f" ({service}; {where})" if service else f" ({where})"
     return line + (f"; {text('sends', lang)}: {categories}" if categories else "")
 
 

@@ -46,6 +46,8 @@ class Processor:
     dpa_reference: str = ""
     plugin: str = ""  # the plugin that declares it; "" = added by an admin
     role: str = "processor"  # processor | recipient
+    # The service in the privacy notice's languages (fi, sv, en); empty = `service` as written.
+    service_words: tuple[str, ...] = ()
 
 
 def from_row(row) -> Processor:

@@ -16,11 +16,17 @@ from plugins.accounting_export import formats
 
 CATEGORIES = ("organization", "business_id", "address", "billing", "name", "email", "phone")
 SERVICE = "accounting: customer register and invoicing"
+SERVICE_WORDS = (
+    "kirjanpito: asiakasrekisteri ja laskutus",
+    "bokföring: kundregister och fakturering",
+    "accounting: customer register and invoicing",
+)
 PROCESSORS = {
     "netvisor": Processor(
         key="netvisor",
         name="Visma Netvisor (Visma Solutions Oy)",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="FI",
         outside_eea=False,
         safeguard="",
@@ -30,6 +36,7 @@ PROCESSORS = {
         key="procountor",
         name="Procountor",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="FI",
         outside_eea=False,
         safeguard="",
@@ -39,6 +46,7 @@ PROCESSORS = {
         key="fennoa",
         name="Fennoa Oy",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="FI",
         outside_eea=False,
         safeguard="",
@@ -69,6 +77,7 @@ def processor_of(options: dict[str, Any]) -> Processor:
         key="accounting-csv",
         name=bookkeeper or "Kirjanpito (CSV)",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country=str(options.get("bookkeeper_country") or "FI").upper()[:2],
         outside_eea=False,
         safeguard="",

@@ -15,11 +15,17 @@ from plugins.newsletter.providers import PROVIDERS
 
 PLUGIN_NAME = "newsletter"  # the entry-point name (pyproject.toml)
 SERVICE = "newsletter: e-mail marketing list"
+SERVICE_WORDS = (
+    "uutiskirje: sähköpostimarkkinoinnin lista",
+    "nyhetsbrev: e-postmarknadsföringslista",
+    "newsletter: e-mail marketing list",
+)
 PROCESSORS = {
     "brevo": Processor(
         key="brevo-eu",
         name="Brevo (Sendinblue SAS)",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="FR",
         outside_eea=False,
         safeguard="",
@@ -29,6 +35,7 @@ PROCESSORS = {
         key="mailchimp-us",
         name="Mailchimp (The Rocket Science Group LLC)",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="US",
         outside_eea=True,
         safeguard="dpf",

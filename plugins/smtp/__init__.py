@@ -34,6 +34,11 @@ def processor(options: dict[str, Any]) -> Processor:
         key="smtp",
         name=options.get("provider_name") or "SMTP",
         service="delivery of notification e-mails",
+        service_words=(
+            "ilmoitussähköpostien välitys",
+            "förmedling av e-postmeddelanden",
+            "delivery of notification e-mails",
+        ),
         country=country,
         outside_eea=outside,
         safeguard=safeguard

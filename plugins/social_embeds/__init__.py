@@ -22,12 +22,18 @@ from plugins.social_embeds.providers import rebase, recognise
 
 VISITOR_DATA = ("usage",)
 SERVICE = "video and social media player embedded on content pages, loaded on the visitor's click"
+SERVICE_WORDS = (
+    "sisältösivuille upotettu video- tai somesoitin, joka latautuu vasta kävijän klikatessa",
+    "video- eller sociala medier-spelare inbäddad på innehållssidor, laddas när besökaren klickar",
+    "video and social media player embedded on content pages, loaded on the visitor's click",
+)
 
 PROCESSORS = (
     Processor(
         key="google-youtube",
         name="Google LLC (YouTube)",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="US",
         outside_eea=True,
         safeguard="dpf",
@@ -39,6 +45,7 @@ PROCESSORS = (
         key="vimeo",
         name="Vimeo.com, Inc.",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="US",
         outside_eea=True,
         safeguard="dpf",
@@ -50,6 +57,7 @@ PROCESSORS = (
         key="x",
         name="X Corp. (Twitter International Unlimited Company)",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="US",
         outside_eea=True,
         safeguard="scc_2021_914",
@@ -61,6 +69,7 @@ PROCESSORS = (
         key="meta",
         name="Meta Platforms Ireland Ltd / Meta Platforms, Inc. (Instagram, Facebook)",
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="US",
         outside_eea=True,
         safeguard="dpf",

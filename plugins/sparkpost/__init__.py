@@ -30,6 +30,11 @@ TIMEOUT_SECONDS = 30
 PLUGIN = "sparkpost"  # the entry-point name
 NAME = "SparkPost (Bird)"
 SERVICE = "delivery of notification e-mails"
+SERVICE_WORDS = (
+    "ilmoitussähköpostien välitys",
+    "förmedling av e-postmeddelanden",
+    "delivery of notification e-mails",
+)
 DPA = "SparkPost Data Protection Addendum"
 
 
@@ -40,6 +45,7 @@ def processor(options: dict[str, Any]) -> Processor:
             key="sparkpost-eu",
             name=NAME,
             service=SERVICE,
+            service_words=SERVICE_WORDS,
             country="DE",
             outside_eea=False,
             safeguard="",
@@ -52,6 +58,7 @@ def processor(options: dict[str, Any]) -> Processor:
         key="sparkpost-us",
         name=NAME,
         service=SERVICE,
+        service_words=SERVICE_WORDS,
         country="US",
         outside_eea=True,
         safeguard=safeguard if safeguard in US_SAFEGUARDS else "dpf",

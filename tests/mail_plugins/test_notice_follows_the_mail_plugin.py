@@ -16,6 +16,11 @@ EXPECTED = {
     "sv": ("USA", "dataskyddsramen mellan EU och USA"),
     "en": ("United States", "EU–US Data Privacy Framework"),
 }
+SERVICE = {
+    "fi": "ilmoitussähköpostien välitys",
+    "sv": "förmedling av e-postmeddelanden",
+    "en": "delivery of notification e-mails",
+}
 
 
 def _transfers(version: dict, lang: str) -> str:
@@ -35,6 +40,8 @@ async def test_notice_gains_and_loses_the_sparkpost_transfer(make_tenant, host, 
         section = _transfers(with_us, lang)
         assert "SparkPost" in section and country in section, lang
         assert safeguard in section, lang
+        # The service in the notice's own language, as the plugin words it.
+        assert SERVICE[lang] in with_us["rendered"][lang], lang
 
     # The EU endpoint is a processor inside the EEA: listed, but not as a transfer out.
     await enable(t.slug, "sparkpost", EU, {"api_key": KEY})
