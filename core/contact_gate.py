@@ -37,7 +37,18 @@ from core.db import DB
 # Purposes the gate knows. Marketing ones need consent (electronic channels) and fall under a
 # direct-marketing objection; the rest are refused only by restriction or their own objection.
 MARKETING_PURPOSES = ("direct_marketing", "newsletter", "events")
-PURPOSES = CONSENT_PURPOSES + ("publication", "profiling", "customer_service", "transfer", "export")
+# rights_request: answering the person's own data-subject request. Neither a restriction nor an
+# objection stops it (Art. 12 obliges the answer; Art. 18(2) lets a restricted card's data be
+# used for the person's own rights), so only an unknown card is refused.
+RIGHTS_REQUEST = "rights_request"
+PURPOSES = CONSENT_PURPOSES + (
+    "publication",
+    "profiling",
+    "customer_service",
+    "transfer",
+    "export",
+    RIGHTS_REQUEST,
+)
 ELECTRONIC_CHANNELS = ("email", "sms")
 # Which objection refuses which purpose (direct marketing: MARKETING_PURPOSES).
 _OBJECTION_FOR = {
@@ -110,6 +121,8 @@ async def may_contact_many(
     for pid in ids:
         if pid not in cards:
             decisions[pid] = Decision(False, "unknown_person")
+        elif purpose == RIGHTS_REQUEST:
+            decisions[pid] = Decision(True, "rights_request")
         elif cards[pid] is not None:
             decisions[pid] = Decision(False, "restricted")
         elif pid in objecting:

@@ -151,10 +151,13 @@ async def outbox(limit: int = 100) -> list[dict]:
 
 def transfer_purpose(kind: str) -> str:
     """The transfer gate's purpose for a message of `kind`: a marketing message is its own
-    purpose (consent and objections apply); every other one serves the customer
-    relationship (refused only for a restricted card or a customer's "no e-mail")."""
-    from core.contact_gate import MARKETING_PURPOSES
+    purpose (consent and objections apply); a data-subject request's notice answers the
+    person's own request (always allowed); every other one serves the customer relationship
+    (refused only for a restricted card or a customer's "no e-mail")."""
+    from core.contact_gate import MARKETING_PURPOSES, RIGHTS_REQUEST
 
+    if kind.startswith("request_") and kind != "request_reminder":
+        return RIGHTS_REQUEST
     return kind if kind in MARKETING_PURPOSES else "customer_service"
 
 

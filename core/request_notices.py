@@ -1,6 +1,8 @@
 """What a data-subject request tells the person by e-mail: the verification code, an extension
 and a refusal with its reason. The register's language is not known for a person, so each
 notice is in Finnish, Swedish and English (as Finnish authorities' automatic notices are).
+Each names the card it concerns, so a mail plugin sends it through the transfer gate (purpose
+rights_request: recorded in the transfer register, never refused for a restricted card).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def _date(value) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-async def send_code(to: str, kind: str, code: str) -> None:
+async def send_code(to: str, kind: str, code: str, *, person_id=None) -> None:
     fi, sv, en = _kind(kind)
     await send_mail(
         to,
@@ -37,10 +39,11 @@ async def send_code(to: str, kind: str, code: str) -> None:
         f"The verification code for your request ({en}) is {code}. If you did not make this "
         "request, you can ignore this message.\n",
         kind="request_code",
+        person_id=person_id,
     )
 
 
-async def send_extension(to: str, kind: str, until, reason: str) -> None:
+async def send_extension(to: str, kind: str, until, reason: str, *, person_id=None) -> None:
     fi, sv, en = _kind(kind)
     await send_mail(
         to,
@@ -50,10 +53,11 @@ async def send_extension(to: str, kind: str, until, reason: str) -> None:
         f"The time limit for your request ({en}) is extended to {_date(until)}. Reason: see "
         "above.\n",
         kind="request_extension",
+        person_id=person_id,
     )
 
 
-async def send_refusal(to: str, kind: str, reason: str) -> None:
+async def send_refusal(to: str, kind: str, reason: str, *, person_id=None) -> None:
     fi, sv, en = _kind(kind)
     await send_mail(
         to,
@@ -65,4 +69,5 @@ async def send_refusal(to: str, kind: str, reason: str) -> None:
         f"Your request ({en}) is refused for the reason above. You may lodge a complaint with "
         "the Office of the Data Protection Ombudsman (tietosuoja.fi).\n",
         kind="request_refusal",
+        person_id=person_id,
     )

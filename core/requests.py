@@ -238,7 +238,9 @@ async def send_code(request_id: uuid.UUID, *, actor: audit.Actor, secret_key: st
         request["id"],
         keyed_hash(secret_key, CODE_PURPOSE, f"{request['id']}:{code}"),
     )
-    await request_notices.send_code(request["requester_email"], request["kind"], code)
+    await request_notices.send_code(
+        request["requester_email"], request["kind"], code, person_id=request["person_id"]
+    )
     await _event(request, "code_sent", actor, status_from=request["status"])
 
 
@@ -332,7 +334,10 @@ async def refuse(request_id: uuid.UUID, reason: str, *, actor: audit.Actor) -> N
     )
     if request["requester_email"]:
         await request_notices.send_refusal(
-            request["requester_email"], request["kind"], reason.strip()
+            request["requester_email"],
+            request["kind"],
+            reason.strip(),
+            person_id=request["person_id"],
         )
     await _transition(request, "refused", actor, "refused", reason.strip())
 
@@ -365,7 +370,11 @@ async def extend(
         actor.label[:200],
     )
     await request_notices.send_extension(
-        request["requester_email"], request["kind"], until, reason.strip()
+        request["requester_email"],
+        request["kind"],
+        until,
+        reason.strip(),
+        person_id=request["person_id"],
     )
     await _event(request, "extended", actor, reason.strip(), until=until.isoformat())
     return until

@@ -37,7 +37,7 @@ async def _send(slug, to, person_id=None):
             to,
             "Pyyntösi on vastaanotettu",
             "Käsittelemme pyyntösi.",
-            kind="request_received",
+            kind="customer_notice",
             person_id=person_id,
         )
 

@@ -28,7 +28,7 @@ TRANSFERS = (
 STATUS = "SELECT status FROM mail_message WHERE id = $1"
 
 
-async def _send(slug, to, *, kind="request_code", person_id=None):
+async def _send(slug, to, *, kind="customer_notice", person_id=None):
     async with tenant_scope(slug):
         return await mail.send_mail(
             to, "Vahvistuskoodi", "Koodisi on 123456.", kind=kind, person_id=person_id
