@@ -114,3 +114,21 @@ async def kortisto_newsletter_unsubscribe(subscription, options):
     erase = subscription.get("reason") == "erasure"
     await provider.unsubscribe(str(subscription["external_id"]), erase=erase)
     return True
+
+
+@hookimpl
+async def kortisto_notify_recipient(tenant, notification, options):
+    """Art. 19 for the newsletter service: an erasure deletes the person's contact there for
+    good (each transfer's external reference is the service's contact id; a contact already
+    gone counts as deleted). A rectification is not ours to send (the next sync carries a
+    corrected address), so it stays a task for the admins."""
+    key = _provider_key(options)
+    if notification.get("processor") != PROCESSORS[key].name:
+        return None
+    if notification.get("kind") != "erasure":
+        return None
+    refs = [str(ref) for ref in notification.get("external_refs") or [] if ref]
+    provider = PROVIDERS[key](options)
+    for ref in refs:
+        await provider.unsubscribe(ref, erase=True)
+    return {"plugin": PLUGIN_NAME, "reference": ", ".join(refs)[:200]}

@@ -204,3 +204,40 @@ async def test_a_service_error_is_a_failed_transfer_and_retried_next_time(
     assert first["failed"] == 1 and second["subscribed"] == 1
     assert statuses == ["failed", "sent"]
     assert [s["status"] for s in subscriptions] == ["subscribed"]
+
+
+async def test_kortisto_notify_recipient_an_erasure_request_deletes_the_contact(
+    tenant, newsletter, service
+):
+    """Art. 19 through the plugin: erasing the card on a request tells the newsletter service
+    (the contact deleted for good) and the notification is 'sent', not a manual task."""
+    from datetime import date
+
+    from core import erasure_requests, recipient_notifications, requests
+
+    await newsletter(tenant.slug)
+    async with tenant_scope(tenant.slug):
+        person_id = await _person("Pyytäjä")
+        await sync()
+        request = await requests.create_request(
+            person_id, "erasure", actor=ADMIN, received_on=date.today()
+        )
+        await requests.verify_manually(request["id"], "passi", actor=ADMIN)
+        await requests.start(request["id"], actor=ADMIN)
+        report = await erasure_requests.fulfil(request["id"], actor=ADMIN)
+    assert report["outcome"] == "erased" and report["recipients_notified"] == 1
+    await _run_queued_removals(tenant.slug)  # the erasure's own removal job
+    async with tenant_scope(tenant.slug):
+        counts = await recipient_notifications.deliver_pending(request["id"], "erasure", [])
+        [told] = await DB.current_connection().fetch(
+            "SELECT processor, method, status, plugin FROM recipient_notification"
+        )
+    assert counts["sent"] == 1
+    assert dict(told) == {
+        "processor": "Brevo (Sendinblue SAS)",
+        "method": "plugin",
+        "status": "sent",
+        "plugin": "newsletter",
+    }
+    deletes = [r["path"] for r in service.of("DELETE")]
+    assert deletes and set(deletes) == {"/contacts/101?identifierType=contact_id"}
