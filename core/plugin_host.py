@@ -204,6 +204,15 @@ class PluginHost:
             "kortisto_notify_recipient", firstresult=True, tenant=tenant, notification=notification
         )
 
+    async def implemented_for_tenant(self, hook_name: str) -> bool:
+        """Whether a plugin the current tenant uses (or an always-on one, not core's
+        defaults) implements `hook_name`: an installed plugin the tenant did not enable does
+        not count."""
+        async for name, _impl, _options in self._calls(hook_name):
+            if name != "core.defaults":
+                return True
+        return False
+
     def implements(self, hook_name: str) -> bool:
         """Whether any plugin other than core's defaults implements `hook_name`."""
         return any(

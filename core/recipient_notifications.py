@@ -21,7 +21,6 @@ from core import audit, outbox
 from core.context import current_tenant
 from core.db import DB
 from core.plugin_host import plugin_host
-from core.plugin_manager import has_implementations
 
 NOTIFY_JOB = "requests.notify_recipients"
 HOOK = "kortisto_notify_recipient"
@@ -69,7 +68,7 @@ async def notify_recipients(
             request_id,
         )
     }
-    by_plugin = has_implementations(HOOK)
+    by_plugin = await plugin_host().implemented_for_tenant(HOOK)
     method, status = ("plugin", "pending") if by_plugin else ("manual", "open")
     created = []
     for target in await _recipients(person_id):
