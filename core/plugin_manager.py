@@ -25,8 +25,3 @@ def register(plugin: Any, name: str | None = None) -> str | None:
 
 def unregister(plugin: Any) -> None:
     plugin_host().unregister(plugin)
-
-
-def has_implementations(hook_name: str) -> bool:
-    """Whether any plugin other than core's defaults implements `hook_name`."""
-    return plugin_host().implements(hook_name)
