@@ -138,8 +138,10 @@ async def test_console_shows_usage_but_no_personal_data(console, make_tenant):
     facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", detail))
     assert facts["Henkilöt"] == "4" and facts["Käyttäjät"] == "2" and facts["Organisaatiot"] == "0"
     assert "2026-" in facts["Migraatiotaso"]
-    # No plugins are installed yet: a clear empty state, not an empty form.
-    assert "yhtään laajennusta" in detail
+    # The installed plugins (entry points) are offered for allowing, none allowed yet.
+    for plugin in ("sparkpost", "smtp", "social_embeds", "accounting_export", "newsletter"):
+        assert f'name="plugin:{plugin}">' in detail, plugin
+    assert "yhtään laajennusta" not in detail
 
 
 async def test_export_goes_to_the_tenants_admins_not_to_the_operator(
