@@ -44,15 +44,23 @@ SECTIONS = ("due", "held", "parts")  # the report's lists, paged by run_entries
 BATCH = 2000  # persons per erase_persons call: bounded statement sizes, same result
 
 _LOCAL_DAY = "(({}) AT TIME ZONE 'Europe/Helsinki')::date"
-_LAST_ACTIVITY = "greatest({own}, ({links}), ({contacts}))".format(
+# The card's last activity, leaving out the contact events ({gone_contacts}) and content links
+# ({gone_links}: SQL parameters of uuid[]) the same sweep deletes: a sweep judges every card as
+# it will stand afterwards, so the next sweep finds nothing new (idempotence).
+LAST_ACTIVITY_TEMPLATE = "greatest({own}, ({links}), ({contacts}))".format(
     own=_LOCAL_DAY.format("p.updated_at"),
     links="SELECT "
     + _LOCAL_DAY.format("max(greatest(cl.created_at, ci.updated_at))")
-    + " FROM content_link cl JOIN content_item ci ON ci.id = cl.item WHERE cl.person = p.id",
+    + " FROM content_link cl JOIN content_item ci ON ci.id = cl.item WHERE cl.person = p.id"
+    + " AND cl.id <> ALL({gone_links}::uuid[])",
     contacts="SELECT "
     + _LOCAL_DAY.format("max(ce.happened_at)")
-    + " FROM contact_event ce WHERE ce.person = p.id",
+    + " FROM contact_event ce WHERE ce.person = p.id"
+    + " AND ce.id <> ALL({gone_contacts}::uuid[])",
 )
+_LAST_ACTIVITY = LAST_ACTIVITY_TEMPLATE.format(gone_contacts="$2", gone_links="$3")
+# Category rules whose deletions change a card's last activity.
+ACTIVITY_ROWS = {("contact_history", "delete"): 0, ("content", "delete"): 1}
 
 # One row per due card: the rule that acts on it, its dates, and the active holds' reasons.
 DUE_SQL = f"""
@@ -95,8 +103,26 @@ async def find_due(on: dt.date | None = None) -> dict:
 
 
 async def _select(on: dt.date) -> tuple[dict, dict]:
-    """The report of what is due on `on`, and the category rows to change (ids, not saved)."""
-    rows = await DB.current_connection().fetch(DUE_SQL, on)
+    """The report of what is due on `on`, and the category rows to change (ids, not saved).
+
+    Category rows and whole cards are chosen together: deleting a card's contact events or
+    content links can make its last activity older, so the choice is repeated with those rows
+    left out until it no longer grows (two rounds, three at most in practice)."""
+    gone: tuple[set, set] = (set(), set())
+    while True:
+        rows = await DB.current_connection().fetch(DUE_SQL, on, list(gone[0]), list(gone[1]))
+        whole = [r["person_id"] for r in rows if not r["reasons"]]
+        found, targets = await retention_parts.find_parts(
+            on, whole, considered=CONSIDERED, last_activity=LAST_ACTIVITY_TEMPLATE, gone=gone
+        )
+        grown = False
+        for key, which in ACTIVITY_ROWS.items():
+            new = set(targets.get(key, ())) - gone[which]
+            if new:
+                gone[which].update(new)
+                grown = True
+        if not grown:
+            break
     due: list[list] = []
     held: list[list] = []
     per_rule: dict[str, Counter] = {}
@@ -116,10 +142,6 @@ async def _select(on: dt.date) -> tuple[dict, dict]:
         else:
             due.append(entry)
             counts[row["action"]] += 1
-    whole = [uuid.UUID(entry[0]) for entry in due]
-    found, targets = await retention_parts.find_parts(
-        on, whole, considered=CONSIDERED, last_activity=_LAST_ACTIVITY
-    )
     for rule, counts in found["rules"].items():
         per_rule.setdefault(rule, Counter()).update(counts)
     report = {

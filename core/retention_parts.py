@@ -90,7 +90,10 @@ _HOLDS = """
 
 
 def due_sql(part: Part, *, considered: str, last_activity: str) -> str:
-    """Every due row of one category: $1 the day, $2 the category, $3 cards going whole."""
+    """Every due row of one category: $1 the day, $2 the category, $3 cards going whole;
+    `last_activity` (core.retention.LAST_ACTIVITY_TEMPLATE) leaves out the contact events $4
+    and content links $5 the sweep deletes."""
+    last_activity = last_activity.format(gone_contacts="$4", gone_links="$5")
     return f"""
 WITH due AS (
     SELECT DISTINCT ON (x.id) x.id AS row_id, p.id AS person_id, r.id AS rule_id, r.action,
@@ -118,7 +121,12 @@ def _day(value: dt.date | None) -> str | None:
 
 
 async def find_parts(
-    on: dt.date, skip: list[uuid.UUID], *, considered: str, last_activity: str
+    on: dt.date,
+    skip: list[uuid.UUID],
+    *,
+    considered: str,
+    last_activity: str,
+    gone: tuple[set, set] = (set(), set()),
 ) -> tuple[dict, dict[tuple[str, str], list[uuid.UUID]]]:
     """Due rows of every category with an active rule, except on the `skip` cards (they go
     whole in the same sweep). Returns the report's part (ids and counts) and the row ids per
@@ -136,7 +144,7 @@ async def find_parts(
     targets: dict[tuple[str, str], list[uuid.UUID]] = {}
     for category in categories:
         sql = due_sql(PARTS[category], considered=considered, last_activity=last_activity)
-        for row in await conn.fetch(sql, on, category, skip):
+        for row in await conn.fetch(sql, on, category, skip, list(gone[0]), list(gone[1])):
             key = (str(row["person_id"]), str(row["rule_id"]))
             group = groups.setdefault(
                 key,

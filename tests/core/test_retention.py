@@ -448,3 +448,35 @@ async def test_rules_on_consents_and_anonymised_links_are_refused(make_tenant):
         assert set(exc.value.errors) == {"action"}
         await _category_rule("content", "last_activity", 60, "delete")
         assert len(await list_rules()) == 1
+
+
+async def test_a_card_whose_last_activity_the_same_sweep_deletes_goes_in_that_sweep(make_tenant):
+    """Deleting a card's old contact events can make its last activity older: the sweep judges
+    the card as it will stand afterwards, so it goes now (as the dry run said) and a second
+    sweep finds nothing — not a card left to go on the next night."""
+    t = await make_tenant()
+    async with tenant_scope(t.slug):
+        await _rule("last_activity", 60)
+        await _category_rule("contact_history", "created", 24, "delete")
+        quiet = await _person("Hiljainen", updated_at=_at(dt.date(2019, 1, 1)))
+        await _contact(quiet, dt.date(2024, 1, 1))  # 41 months before TODAY: deleted now
+        active = await _person("Aktiivinen", updated_at=_at(dt.date(2019, 1, 1)))
+        await _contact(active, dt.date(2024, 1, 1))
+        await _contact(active, dt.date(2026, 1, 1))  # 17 months: kept, keeps the card
+        seen = await retention.find_due(TODAY)
+        first = await retention.sweep(on=TODAY)
+        second = await retention.sweep(on=TODAY)
+        conn = DB.current_connection()
+        reports = [
+            json.loads(
+                await conn.fetchval("SELECT report::text FROM retention_run WHERE id = $1", run)
+            )
+            for run in (first, second)
+        ]
+        left = {r["id"] for r in await conn.fetch("SELECT id FROM person")}
+        events = await conn.fetchval("SELECT count(*) FROM contact_event")
+    assert [e[0] for e in seen["due"]] == [str(quiet)]
+    assert [p[0] for p in seen["parts"]] == [str(active)]  # its old call only
+    assert reports[0]["removed"]["delete"] == [str(quiet)]
+    assert quiet not in left and active in left and events == 1
+    assert reports[1]["due"] == [] and reports[1]["parts"] == []
