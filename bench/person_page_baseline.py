@@ -90,6 +90,8 @@ from bench.person_page_sql import (
     PHONES_SQL,
     RECTIFICATIONS_SQL,
     SELF_ACCOUNT_SQL,
+    TRANSFERS_LIMIT,
+    TRANSFERS_SQL,
     USER_SQL,
     audit_sql,
     sql,
@@ -115,10 +117,10 @@ def _check_viewer(user: dict) -> None:
 
 def jinja() -> Environment:
     """The product's templates with the product's i18n, in an environment of our own."""
-    from web.i18n import install_jinja_i18n
+    from web.app import configure_jinja
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
-    install_jinja_i18n(env)
+    configure_jinja(env)
     # What Litestar's engine registers: the token the CSRF middleware would put in the scope
     # (for a GET with the cookie, the cookie's value).
     env.globals["csrf_token"] = pass_context(
@@ -240,6 +242,9 @@ async def page_context(
         "attachment_section": await _attachments(conn, schema, pid, base, user),
         **await _identity(conn, schema, pid, tenant),
         **await _requests(conn, schema, pid, user),
+        "person_transfers": [
+            dict(r) for r in await conn.fetch(sql(TRANSFERS_SQL, schema), pid, TRANSFERS_LIMIT)
+        ],
     }
     context.update(await _privacy(conn, schema, pid, base))
     context.update(await _customer_records(conn, schema, pid, base, user, areas))

@@ -74,6 +74,12 @@ REQUESTS_SQL = (
     "completed_at, repeated, details, handled_by, verification_code_hash IS NOT NULL AS code_sent "
     "FROM {s}data_subject_request WHERE person_id = $1 ORDER BY received_at DESC, id"
 )
+TRANSFERS_SQL = (  # core.transfer_log.for_person
+    "SELECT t.id, t.at, t.person_id, t.processor, t.recipient, t.plugin, t.country, "
+    "t.outside_eea, t.safeguard, t.purpose, t.categories, t.external_ref, t.status, t.error, "
+    "t.actor_label FROM {s}transfer t WHERE t.person_id = $1 ORDER BY t.at DESC, t.id LIMIT $2"
+)
+TRANSFERS_LIMIT = 100
 ANY_ACTIVITY_SQL = "SELECT EXISTS (SELECT 1 FROM {s}processing_activity)"
 PROVENANCE_SQL = (
     "SELECT id, source_kind, source_detail, field, recorded_at, recorded_by "

@@ -20,7 +20,6 @@ from litestar.response import Redirect
 from core import audit, notice_settings, records_of_processing
 from core.privacy_notice import build_content
 from core.privacy_notice_labels import LANGUAGES
-from core.privacy_notice_pdf import to_pdf
 from core.privacy_notice_render import to_html
 from core.privacy_notice_versions import compare, get_version, list_versions, meta_of, publish
 from core.validation import ValidationFailed
@@ -168,6 +167,9 @@ class PublicPrivacyNoticeController(Controller):
     @get("/pdf")
     async def notice_pdf(self, request: Request, tenant: FromPath[str]) -> Response:
         """The same published version as a PDF (?lang, ?version as on the page)."""
+        # fpdf2 (and fontTools under it) load only when a PDF is asked for: ~17 MB a process.
+        from core.privacy_notice_pdf import to_pdf
+
         lang = _lang(request.query_params.get("lang"))
         version = await _published(request)
         if version is None:  # nothing published yet: the page says so in words
