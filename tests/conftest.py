@@ -17,6 +17,10 @@ import pytest
 
 from tenants.embedded_stack import EmbeddedStack
 
+# Fixtures every suite may use: `host` (a fresh plugin host) and `enable` (allow a plugin as
+# the operator, enable it as the tenant's admin).
+pytest_plugins = ["tests.support.plugin_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("XDG_RUNTIME_DIR", str(ROOT / ".kortisto" / "xdg"))
 (ROOT / ".kortisto" / "xdg").mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -15,7 +15,7 @@ import pytest
 from core import audit, hookspecs, mail, plugin_allowances, plugin_settings
 from core.db import DB
 from core.hookspecs import hookimpl
-from core.plugin_host import PluginHost, use_host
+from core.plugin_host import PluginHost
 from core.processors import Processor, tenant_processors
 from tenants import plugin_allowances as allowance_reader
 from tenants.scope import platform_transaction, tenant_scope
@@ -39,37 +39,6 @@ def hook_names() -> list[str]:
         for name in dir(hookspecs)
         if name.startswith("kortisto_") and callable(getattr(hookspecs, name))
     )
-
-
-@pytest.fixture
-def host():
-    fresh = PluginHost()
-    previous = use_host(fresh)
-    yield fresh
-    use_host(previous)
-
-
-@pytest.fixture
-def enable(monkeypatch):
-    """enable(slug, plugin, options=…, secrets=…): operator allows, tenant admin enables."""
-    names: set[str] = set()
-    monkeypatch.setattr(plugin_allowances, "known_plugins", lambda: sorted(names))
-
-    async def enable_plugin(slug, plugin, options=None, secrets=None, enabled=True):
-        names.add(plugin)
-        async with platform_transaction():
-            await plugin_allowances.set_allowed(slug, plugin, True, changed_by="operator@x")
-        allowance_reader.forget(slug)
-        async with tenant_scope(slug):
-            await plugin_settings.save(
-                plugin,
-                enabled=enabled,
-                options=options or {},
-                new_secrets=secrets or {},
-                actor=ADMIN,
-            )
-
-    return enable_plugin
 
 
 @pytest.fixture

@@ -14,15 +14,14 @@ from dramatiq import Worker
 
 import plugins.smtp
 import plugins.sparkpost
-from core import audit, mail, plugin_allowances, plugin_settings
+from core import audit, mail
 from core.db import DB
 from core.jobs import build_broker
 from core.persons import PersonInput, create_person
 from core.plugin_host import PluginHost, use_host
 from tenants import mail_jobs
-from tenants import plugin_allowances as allowance_reader
 from tenants.actors import register_actors, run_once_in_scope
-from tenants.scope import platform_transaction, tenant_scope
+from tenants.scope import tenant_scope
 from tests.support import fake_smtp, fake_sparkpost
 from tests.support.broker import reset_broker
 
@@ -37,26 +36,6 @@ def host():
     previous = use_host(fresh)
     yield fresh
     use_host(previous)
-
-
-@pytest.fixture
-def enable(host, monkeypatch):
-    monkeypatch.setattr(plugin_allowances, "known_plugins", lambda: ["smtp", "sparkpost"])
-
-    async def enable_plugin(slug, plugin, options=None, secrets=None, enabled=True):
-        async with platform_transaction():
-            await plugin_allowances.set_allowed(slug, plugin, True, changed_by="operator@x")
-        allowance_reader.forget(slug)
-        async with tenant_scope(slug):
-            await plugin_settings.save(
-                plugin,
-                enabled=enabled,
-                options=options or {},
-                new_secrets=secrets or {},
-                actor=ADMIN,
-            )
-
-    return enable_plugin
 
 
 @pytest.fixture

@@ -29,8 +29,6 @@ from tests.support.auth_client import SignedInClient
 from tests.support.fake_newsletter_service import FakeNewsletterService
 
 ADMIN = plugin_fixtures.ADMIN
-host = plugin_fixtures.host  # a fresh plugin host
-enable = plugin_fixtures.enable  # allow as the operator, enable as the tenant's admin
 
 
 @pytest.fixture

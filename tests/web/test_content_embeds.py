@@ -24,7 +24,6 @@ from core.db import DB
 from core.embeds import thumbnail_key
 from core.plugin_host import PluginHost, use_host
 from tenants.scope import tenant_scope
-from tests.core.test_hooks import enable  # noqa: F401 - the fixture
 from tests.support import fake_oembed
 
 HX = {"HX-Request": "true"}
@@ -52,7 +51,7 @@ def fake():
 
 
 @pytest.fixture
-async def tenant(make_tenant, host, enable, fake):  # noqa: F811
+async def tenant(make_tenant, host, enable, fake):
     t = await make_tenant(name="Upotukset Oy")
     await enable(t.slug, "social_embeds", options={"oembed_base": fake.url})
     return t
