@@ -5,6 +5,7 @@ then finds the meeting's title on none of those people's pages."""
 import re
 
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from core.accounts import create_user
 from core.db import DB
@@ -49,9 +50,18 @@ async def test_private_meeting_title_is_hidden_from_another_staff_member(registe
     assert await page.get_by_role("heading", level=1).inner_text() == TITLE
 
     for first, last, role in PEOPLE:
-        await page.get_by_label("Hae käyntikorttia nimellä").fill(last)
         candidate = page.get_by_role("radio", name=re.compile(f"{first} {last}"))
-        await candidate.wait_for(state="visible", timeout=5000)
+        for attempt in range(3):
+            # As a person would: type the name again when no result came (once in a CI run
+            # the search-as-you-type answer did not arrive within 5 s on the loaded machine).
+            await page.get_by_label("Hae käyntikorttia nimellä").fill("")
+            await page.get_by_label("Hae käyntikorttia nimellä").fill(last)
+            try:
+                await candidate.wait_for(state="visible", timeout=5000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
         await candidate.check()
         await page.get_by_label("Rooli", exact=True).select_option(label=role)
         await page.get_by_role("button", name="Liitä", exact=True).click()
