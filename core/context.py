@@ -60,6 +60,9 @@ class ScopeState:
     # Set for a READ ONLY scope (break-glass): runs the given work in a separate short write
     # transaction of the same tenant, for the few rows a read itself must leave (its audit).
     write_elsewhere: Callable[[Callable[[], Awaitable[None]]], Awaitable[None]] | None = None
+    # The tenant's enabled plugins and their options, read once per scope (core.plugin_settings):
+    # a page with ten embeds asks the plugin host ten times.
+    plugin_options: dict[str, dict] | None = None
 
 
 _scope_state: contextvars.ContextVar[ScopeState | None] = contextvars.ContextVar(

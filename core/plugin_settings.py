@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from core import audit
+from core.context import scope_state
 from core.db import DB
 from core.secret_box import SecretBoxError, open_sealed, seal
 from core.settings import get_settings
@@ -80,14 +81,18 @@ def hints(secrets: dict[str, str]) -> dict[str, str]:
 
 async def enabled_options() -> dict[str, dict]:
     """{plugin: options with decrypted credentials merged in} for every enabled row. For the
-    plugin host only (it adds the operator's allowance)."""
-    rows = await DB.current_connection().fetch(
-        "SELECT plugin, options, secrets_sealed FROM plugin_setting WHERE enabled"
-    )
-    return {
-        r["plugin"]: {**_json(r["options"]), **_open(r["plugin"], r["secrets_sealed"])}
-        for r in rows
-    }
+    plugin host only (it adds the operator's allowance). Read and decrypted once per tenant
+    scope (`save` forgets it); each caller gets its own copies."""
+    state = scope_state()
+    if state.plugin_options is None:
+        rows = await DB.current_connection().fetch(
+            "SELECT plugin, options, secrets_sealed FROM plugin_setting WHERE enabled"
+        )
+        state.plugin_options = {
+            r["plugin"]: {**_json(r["options"]), **_open(r["plugin"], r["secrets_sealed"])}
+            for r in rows
+        }
+    return {name: dict(options) for name, options in state.plugin_options.items()}
 
 
 async def options_of(plugin: str) -> dict:
@@ -130,6 +135,7 @@ async def save(
         sealed,
         actor.label[:320],
     )
+    scope_state().plugin_options = None  # the next hook call reads the new settings
     was_enabled = bool(row and row["enabled"])
     action = (
         "plugin.enabled"
