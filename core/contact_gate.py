@@ -41,6 +41,11 @@ MARKETING_PURPOSES = ("direct_marketing", "newsletter", "events")
 # objection stops it (Art. 12 obliges the answer; Art. 18(2) lets a restricted card's data be
 # used for the person's own rights), so only an unknown card is refused.
 RIGHTS_REQUEST = "rights_request"
+# account: a message about a user's own account (an invitation, a password reset) that the
+# user or an admin asked for. Not marketing, and it may go to a staff user with no card; for a
+# self-service user it is how the person reaches their own data, so like rights_request only an
+# unknown card (erased, merged away) refuses it.
+ACCOUNT = "account"
 PURPOSES = CONSENT_PURPOSES + (
     "publication",
     "profiling",
@@ -48,7 +53,11 @@ PURPOSES = CONSENT_PURPOSES + (
     "transfer",
     "export",
     RIGHTS_REQUEST,
+    ACCOUNT,
 )
+# Purposes a message may have when it concerns no card (core.transfer_gate with no person):
+# none of them needs a consent or falls under an objection.
+CARDLESS_PURPOSES = ("customer_service", "transfer", "export", RIGHTS_REQUEST, ACCOUNT)
 ELECTRONIC_CHANNELS = ("email", "sms")
 # Which objection refuses which purpose (direct marketing: MARKETING_PURPOSES).
 _OBJECTION_FOR = {
@@ -121,8 +130,8 @@ async def may_contact_many(
     for pid in ids:
         if pid not in cards:
             decisions[pid] = Decision(False, "unknown_person")
-        elif purpose == RIGHTS_REQUEST:
-            decisions[pid] = Decision(True, "rights_request")
+        elif purpose in (RIGHTS_REQUEST, ACCOUNT):
+            decisions[pid] = Decision(True, purpose)
         elif cards[pid] is not None:
             decisions[pid] = Decision(False, "restricted")
         elif pid in objecting:

@@ -107,7 +107,9 @@ async def fulfil(request_id: uuid.UUID, *, actor: audit.Actor) -> dict:
         json.dumps(report, default=str),
     )
     if address:
-        await send_outcome(address, report)
+        # An erased card is gone: the notice then concerns no card (the gate records it so).
+        kept = None if report["outcome"] == "erased" else person_id
+        await send_outcome(address, report, person_id=kept)
     await requests.complete(request["id"], actor=actor, note=report["outcome"])
     return report
 
@@ -153,8 +155,10 @@ async def _hold_and_trim(person_id: uuid.UUID, holds: list[dict], actor: audit.A
     return report
 
 
-async def send_outcome(to: str, report: dict) -> None:
-    """Tell the person what was erased, or what is kept, why and until when."""
+async def send_outcome(to: str, report: dict, *, person_id: uuid.UUID | None = None) -> None:
+    """Tell the person what was erased, or what is kept, why and until when. A mail plugin
+    sends it through the transfer gate (purpose rights_request); `person_id` is the held card,
+    None after an erasure."""
     if report["outcome"] == "erased":
         body = (
             "Tietosi on poistettu asiakasrekisteristä pyyntösi mukaisesti.\n"
@@ -180,4 +184,5 @@ async def send_outcome(to: str, report: dict) -> None:
         "Tietojen poisto / Radering / Erasure",
         body,
         kind="request_erasure",
+        person_id=person_id,
     )

@@ -72,8 +72,21 @@ async def issue(
 
 
 async def send(issued: IssuedInvitation, email: str, *, link: str, subject: str, body: str) -> None:
-    """Mail the link and key code (body is a template with {link} and {code})."""
-    await send_mail(email, subject, body.format(link=link, code=issued.key_code), kind="invitation")
+    """Mail the link and key code (body is a template with {link} and {code}). A mail plugin
+    sends it through the transfer gate (purpose "account"), naming the card of a self-service
+    user so that the transfer shows on it; a staff user's has no card."""
+    person_id = await DB.current_connection().fetchval(
+        "SELECT coalesce(i.person, u.person) FROM invitation i "
+        "LEFT JOIN app_user u ON u.id = i.app_user WHERE i.id = $1",
+        issued.id,
+    )
+    await send_mail(
+        email,
+        subject,
+        body.format(link=link, code=issued.key_code),
+        kind="invitation",
+        person_id=person_id,
+    )
 
 
 async def find(token: str, *, secret_key: str) -> dict:

@@ -8,8 +8,9 @@ never silently dropped. When one is enabled, a worker job delivers it after the 
   backoff (the attempt's transaction is rolled back); PermanentMailError (4xx) or the last
   retry marks the message failed, and the error is kept in a `mail.failed` audit event that
   the outbox page shows;
-- a message about a card (person_id) goes through core.transfer_gate inside the plugin; a
-  refusal (restricted, objection…) marks it refused: nothing is sent.
+- every message a plugin sends goes through core.transfer_gate (send_gated), so it leaves a
+  transfer row; for a message about a card (person_id) the gate checks it first, and a
+  refusal (restricted, objection…) marks the message refused: nothing is sent.
 """
 
 from __future__ import annotations
@@ -152,12 +153,15 @@ async def outbox(limit: int = 100) -> list[dict]:
 def transfer_purpose(kind: str) -> str:
     """The transfer gate's purpose for a message of `kind`: a marketing message is its own
     purpose (consent and objections apply); a data-subject request's notice answers the
-    person's own request (always allowed); every other one serves the customer relationship
-    (refused only for a restricted card or a customer's "no e-mail")."""
-    from core.contact_gate import MARKETING_PURPOSES, RIGHTS_REQUEST
+    person's own request (always allowed); an invitation or password reset is about the
+    user's own account (refused only for an erased card); every other one serves the
+    customer relationship (refused only for a restricted card or a customer's "no e-mail")."""
+    from core.contact_gate import ACCOUNT, MARKETING_PURPOSES, RIGHTS_REQUEST
 
     if kind.startswith("request_") and kind != "request_reminder":
         return RIGHTS_REQUEST
+    if kind == "invitation":  # invitations and password resets (core.invitations)
+        return ACCOUNT
     return kind if kind in MARKETING_PURPOSES else "customer_service"
 
 
@@ -165,14 +169,13 @@ async def send_gated(
     message: dict[str, Any], *, processor, categories, send, recipient: str = ""
 ) -> str:
     """For mail plugins: run `send()` (returns the service's message id) through
-    core.transfer_gate when the message concerns a card, directly otherwise. Raises
-    TransferRefused when the gate says no, and the send's own error when it failed (the
+    core.transfer_gate, so every message leaves a transfer row; the gate checks the card when
+    the message concerns one (a message to a staff user, or sent after an erasure, has none).
+    Raises TransferRefused when the gate says no, and the send's own error when it failed (the
     transfer row keeps it too)."""
     from core.transfer_gate import transfer
 
     person_id = message.get("person_id") or ""
-    if not person_id:
-        return str(await send())
     failure: list[BaseException] = []
 
     async def recorded_send():
@@ -183,7 +186,7 @@ async def send_gated(
             raise
 
     outcome = await transfer(
-        uuid.UUID(str(person_id)),
+        uuid.UUID(str(person_id)) if person_id else None,
         processor=processor,
         purpose=transfer_purpose(message.get("kind", "")),
         channel="email",

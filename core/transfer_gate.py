@@ -9,6 +9,10 @@
    flag, safeguard, purpose and categories;
 3. awaits `send()` (the plugin call; returns the external reference) and marks the row sent
    with the reference, or failed with the error.
+A message that concerns no card (an invitation to a staff user, the outcome of an erasure
+sent after the card is gone) passes `person_id=None`: nothing to check against, so only
+purposes that need no consent and fall under no objection are taken (CARDLESS_PURPOSES), and
+the row is recorded with no person.
 Exactly one transfer row per call that passes the gate. A failed send does not raise: the row
 stays as the record of the attempt and the result says "failed" (the caller may retry, which
 is a new attempt and a new row). Runs inside the tenant transaction.
@@ -21,7 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from core import audit
-from core.contact_gate import may_contact
+from core.contact_gate import CARDLESS_PURPOSES, may_contact
 from core.db import DB
 from core.processors import CATEGORIES, Processor
 
@@ -46,7 +50,7 @@ class TransferRefused(Exception):  # noqa: N818 - reads as what happened
 
 
 async def transfer(
-    person_id: uuid.UUID,
+    person_id: uuid.UUID | None,
     *,
     processor: Processor,
     purpose: str,
@@ -64,18 +68,12 @@ async def transfer(
     unknown = [c for c in categories if c not in CATEGORIES]
     if unknown:
         raise ValueError(f"unknown data categories: {', '.join(unknown)}")
-    decision = await may_contact(person_id, channel or "", purpose)
-    if not decision.allowed:
-        reason = REFUSALS.get(decision.reason, "no_basis")
-        await audit.record(
-            "transfer.refused",
-            actor=actor,
-            object_kind="processor",
-            object_id=processor.key,
-            person_id=person_id,
-            detail={"reason": reason, "gate": decision.reason, "purpose": purpose},
-        )
-        raise TransferRefused(reason, decision.reason)
+    if person_id is None:
+        # No card: consents and objections cannot be checked, so only purposes needing neither.
+        if purpose not in CARDLESS_PURPOSES:
+            raise ValueError(f"purpose {purpose!r} needs a card to check")
+    else:
+        await _gate(person_id, processor, purpose, channel, actor)
     conn = DB.current_connection()
     transfer_id = uuid.uuid4()
     await conn.execute(
@@ -119,3 +117,22 @@ async def transfer(
         detail={"processor": processor.key, "purpose": purpose, "categories": list(categories)},
     )
     return {"id": transfer_id, "status": status, "external_ref": external_ref, "error": error}
+
+
+async def _gate(
+    person_id: uuid.UUID, processor: Processor, purpose: str, channel: str | None, actor
+) -> None:
+    """Raise TransferRefused (audited) when core.contact_gate says no."""
+    decision = await may_contact(person_id, channel or "", purpose)
+    if decision.allowed:
+        return
+    reason = REFUSALS.get(decision.reason, "no_basis")
+    await audit.record(
+        "transfer.refused",
+        actor=actor,
+        object_kind="processor",
+        object_id=processor.key,
+        person_id=person_id,
+        detail={"reason": reason, "gate": decision.reason, "purpose": purpose},
+    )
+    raise TransferRefused(reason, decision.reason)
