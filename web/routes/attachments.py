@@ -47,6 +47,7 @@ from core.attachments import (
 )
 from core.audit import Actor
 from core.settings import get_settings
+from web import read_audit
 from web.auth import current_user
 from web.content_access import viewer_of
 from web.forms import parse_uuid, render, tenant_context, wants_fragment
@@ -301,10 +302,12 @@ class AttachmentController(Controller):
         self, request: Request, tenant: FromPath[str], attachment_id: str
     ) -> Response:
         viewer = await viewer_of(request)
+        aid = parse_uuid(attachment_id)
         try:
             url = await attachments.download_link(
-                parse_uuid(attachment_id), viewer=viewer, actor=Actor.user(current_user(request))
+                aid, viewer=viewer, actor=Actor.user(current_user(request))
             )
+            owner = attachments.owner_of(await attachments.get(aid, viewer))
         except AttachmentNotFoundError as exc:
             raise NotFoundException() from exc
         except AttachmentRefusedError as exc:
@@ -312,6 +315,8 @@ class AttachmentController(Controller):
             owner = attachments.owner_of(row)
             section = await attachment_section(request, owner, error=refusal_text(exc))
             return _answer(request, section, status=409)
+        if owner.kind == "person":  # a file about the person is a read of their data
+            await read_audit.cards_read(request, [owner.id], via="attachment", attachment=aid)
         return Redirect(url, status_code=303, headers={"Cache-Control": "no-store"})
 
     @get("/attachment/{attachment_id:str}/thumbnail")

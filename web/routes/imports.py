@@ -27,7 +27,7 @@ from core.context import current_tenant
 from core.settings import get_settings
 from core.storage import ObjectStore, StorageUnavailableError
 from core.validation import ValidationFailed
-from web import register_audit
+from web import read_audit, register_audit
 from web.forms import error_messages
 from web.i18n import _, format_number
 
@@ -207,7 +207,8 @@ def _choices(form: Any, preview: imports.Preview) -> tuple[str, set[int]]:
     return "per_row", {n for n in duplicate_lines if form.get(f"row-{n}") == "import"}
 
 
-def _preview_page(
+async def _preview_page(
+    request: Request,
     kind: str,
     import_id: UUID,
     preview: imports.Preview,
@@ -222,6 +223,9 @@ def _preview_page(
 ) -> Template:
     tenant = current_tenant()
     rows = preview.rows if show != "problems" else [r for r in preview.rows if r.status != "ok"]
+    if kind == "persons":  # the register's cards the rows matched are shown (and linked)
+        matched = [m.id for r in rows for m in r.duplicates if m.id is not None]
+        await read_audit.cards_read(request, matched, via="import_preview", import_id=import_id)
     return Template(
         "imports/preview.html",
         context={
@@ -284,13 +288,15 @@ class ImportController(Controller):
     @get("/{kind:str}/{import_id:uuid}")
     async def preview(
         self,
+        request: Request,
         tenant: FromPath[str],
         kind: FromPath[str],
         import_id: FromPath[UUID],
         show: Show = "all",
     ) -> Template:
         parsed = csv_io.parse(await _stored(import_id), _kind(kind))
-        return _preview_page(kind, import_id, await imports.build_preview(parsed), show=show)
+        preview = await imports.build_preview(parsed)
+        return await _preview_page(request, kind, import_id, preview, show=show)
 
     @post("/{kind:str}/{import_id:uuid}/confirm")
     async def confirm(
@@ -328,15 +334,24 @@ class ImportController(Controller):
                 "nothing_to_import": _("Tuotavia rivejä ei ole. Mitään ei tallennettu."),
             }[exc.code]
             status = 409 if exc.code == "changed" else 422
-            return _preview_page(kind, import_id, preview, message=message, status=status, **again)
+            return await _preview_page(
+                request, kind, import_id, preview, message=message, status=status, **again
+            )
         except imports.ImportFailed as exc:
             row = next(r for r in preview.rows if r.line == exc.line)
             failure = (exc.line, issue_texts(exc.issues, row.values))
             message = _("Tuonti keskeytyi riville %(line)s. Mitään ei tallennettu.") % {
                 "line": exc.line
             }
-            return _preview_page(
-                kind, import_id, preview, message=message, failure=failure, status=422, **again
+            return await _preview_page(
+                request,
+                kind,
+                import_id,
+                preview,
+                message=message,
+                failure=failure,
+                status=422,
+                **again,
             )
         await _audit(request, kind, import_id, result)
         await _forget(import_id)

@@ -180,9 +180,13 @@ class MergePagesController(Controller):
             "candidates": await _candidates(pid, query),
             "merge_url": _merge_url(pid),
         }
-        if wants_fragment(request):
+        candidate_ids = [c["id"] for c in context["candidates"]]
+        if wants_fragment(request):  # the search results only
+            await read_audit.cards_read(request, candidate_ids, via="merge_pick")
             return render(request, PICK_TEMPLATE, context, block="candidates")
         context["suggestions"] = await _suggestions(card)
+        shown = [pid, *(d["id"] for d in context["suggestions"]), *candidate_ids]
+        await read_audit.cards_read(request, shown, via="merge_pick")
         return render(request, PICK_TEMPLATE, context)
 
     @get("/{other_id:str}")
@@ -226,7 +230,10 @@ class MergePagesController(Controller):
             return _refused(request, exc, pid)
         form = await request.form()
         choices = _choices_from(form, preview)
+        # Both cards are shown again (the comparison or the confirmation); a merge that
+        # goes through shows nothing and is audited as the change it is.
         if any(value not in SIDES for value in choices.values()):
+            await read_audit.cards_read(request, [pid, oid], via="merge_compare")
             return self._compare_page(
                 request,
                 preview,
@@ -244,6 +251,7 @@ class MergePagesController(Controller):
                 "labels": field_labels(),
                 "action": _merge_url(pid, oid),
             }
+            await read_audit.cards_read(request, [pid, oid], via="merge_confirm")
             return render(request, CONFIRM_TEMPLATE, context)
         try:
             done = await merge_persons(pid, oid, choices, actor=writer_label(request))

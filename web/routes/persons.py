@@ -141,6 +141,10 @@ async def _form_page(
         + (f"?exclude={person['id']}" if person else ""),
         **await person_privacy.form_context(person),  # the identity code field, when on
     }
+    # The card being edited (its stored name is in the heading) and every likely duplicate
+    # shown are read; one event for the form, none for an empty new-card form.
+    shown = ([person["id"]] if person else []) + [d["id"] for d in duplicates or []]
+    await read_audit.cards_read(request, shown, via="edit_form" if person else "duplicates")
     return render(request, FORM_TEMPLATE, context)
 
 
@@ -253,6 +257,7 @@ class PersonPagesController(Controller):
         except ValueError:
             exclude_id = None
         found = await find_duplicates(person_input(values), exclude_id=exclude_id)
+        await read_audit.cards_read(request, [d["id"] for d in found], via="duplicates")
         context = {**tenant_context(), "duplicates": found}
         return render(request, FORM_TEMPLATE, context, block="duplicates")
 
@@ -316,7 +321,6 @@ class PersonPagesController(Controller):
         if isinstance(card, Redirect):
             return card
         await ensure_not_restricted(card["id"], "edit")
-        await read_audit.cards_read(request, [card["id"]], via="edit_form")
         return await _form_page(request, values=_card_values(card), person=card)
 
     @post("/{person_id:str}/edit")
