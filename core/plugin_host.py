@@ -26,6 +26,7 @@ import pluggy
 
 from core import hookspecs, plugin_settings
 from core.context import current_tenant_or_none
+from core.plugin_about import PluginAbout
 from core.processors import Processor
 
 ENTRY_POINT_GROUP = "kortisto"
@@ -92,6 +93,11 @@ class PluginHost:
             for name, plugin in self.pm.list_name_plugin()
             if plugin is not None and name not in self._always_on
         )
+
+    def about(self, name: str) -> PluginAbout | None:
+        """The display name and description the plugin declares (`ABOUT`), if any."""
+        about = getattr(self.pm.get_plugin(name), "ABOUT", None)
+        return about if isinstance(about, PluginAbout) else None
 
     # -- enablement ---------------------------------------------------------------------------
 

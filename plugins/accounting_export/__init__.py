@@ -11,8 +11,28 @@ from __future__ import annotations
 from typing import Any
 
 from core.hookspecs import hookimpl
+from core.plugin_about import PluginAbout
 from core.processors import Processor
 from plugins.accounting_export import formats
+
+# What the admin's plugin page shows (core.plugin_about).
+ABOUT = PluginAbout(
+    name={"fi": "Kirjanpitovienti", "sv": "Export till bokföringen", "en": "Accounting export"},
+    description={
+        "fi": (
+            "Vie organisaatiot ja pyydettäessä niiden laskutusyhteyshenkilöt kirjanpito-ohjelmaan "
+            "(Netvisor, Procountor, Fennoa tai CSV)."
+        ),
+        "sv": (
+            "Exporterar organisationer och vid behov deras faktureringskontakter till "
+            "bokföringsprogrammet (Netvisor, Procountor, Fennoa eller CSV)."
+        ),
+        "en": (
+            "Exports organizations and, when asked, their billing contacts to the accounting "
+            "software (Netvisor, Procountor, Fennoa or CSV)."
+        ),
+    },
+)
 
 CATEGORIES = ("organization", "business_id", "address", "billing", "name", "email", "phone")
 SERVICE = "accounting: customer register and invoicing"

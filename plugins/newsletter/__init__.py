@@ -10,8 +10,32 @@ from __future__ import annotations
 from typing import Any
 
 from core.hookspecs import hookimpl
+from core.plugin_about import PluginAbout
 from core.processors import Processor
 from plugins.newsletter.providers import PROVIDERS
+
+# What the admin's plugin page shows (core.plugin_about).
+ABOUT = PluginAbout(
+    name={
+        "fi": "Uutiskirje (Brevo tai Mailchimp)",
+        "sv": "Nyhetsbrev (Brevo eller Mailchimp)",
+        "en": "Newsletter (Brevo or Mailchimp)",
+    },
+    description={
+        "fi": (
+            "Pitää uutiskirjeen tilaajalistan ajan tasalla: mukana vain henkilöt, jotka ovat "
+            "antaneet sähköpostisuostumuksen eivätkä ole kieltäneet suoramarkkinointia."
+        ),
+        "sv": (
+            "Håller nyhetsbrevets prenumerantlista aktuell: bara personer som gett samtycke till "
+            "e-post och inte motsatt sig direktmarknadsföring."
+        ),
+        "en": (
+            "Keeps the newsletter's subscriber list up to date: only people who gave e-mail "
+            "consent and have not objected to direct marketing."
+        ),
+    },
+)
 
 PLUGIN_NAME = "newsletter"  # the entry-point name (pyproject.toml)
 SERVICE = "newsletter: e-mail marketing list"

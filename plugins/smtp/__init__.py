@@ -18,7 +18,27 @@ from typing import Any
 
 from core.hookspecs import hookimpl
 from core.mail import PermanentMailError, TemporaryMailError, send_gated
+from core.plugin_about import PluginAbout
 from core.processors import EEA_COUNTRIES, SAFEGUARDS, Processor
+
+# What the admin's plugin page shows (core.plugin_about).
+ABOUT = PluginAbout(
+    name={"fi": "SMTP-sähköposti", "sv": "E-post via SMTP", "en": "SMTP e-mail"},
+    description={
+        "fi": (
+            "Lähettää ilmoitussähköpostit oman SMTP-palvelimen kautta, esimerkiksi "
+            "palveluntarjoajan välityspalvelimen Suomessa."
+        ),
+        "sv": (
+            "Skickar aviseringsmejl via en egen SMTP-server, till exempel tjänsteleverantörens "
+            "relä i Finland."
+        ),
+        "en": (
+            "Sends notification e-mails through your own SMTP server, for example your hosting "
+            "provider's relay in Finland."
+        ),
+    },
+)
 
 PLUGIN = "smtp"  # the entry-point name
 CATEGORIES = ("email", "content")

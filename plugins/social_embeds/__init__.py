@@ -17,8 +17,32 @@ from __future__ import annotations
 from typing import Any
 
 from core.hookspecs import hookimpl
+from core.plugin_about import PluginAbout
 from core.processors import Processor
 from plugins.social_embeds.providers import rebase, recognise
+
+# What the admin's plugin page shows (core.plugin_about).
+ABOUT = PluginAbout(
+    name={
+        "fi": "Sosiaalisen median upotukset",
+        "sv": "Inbäddningar från sociala medier",
+        "en": "Social media embeds",
+    },
+    description={
+        "fi": (
+            "Näyttää YouTube-, Vimeo-, X-, Instagram- ja Facebook-sisältöjä sisältösivuilla; "
+            "palvelusta ei ladata mitään ennen kuin kävijä napsauttaa."
+        ),
+        "sv": (
+            "Visar innehåll från YouTube, Vimeo, X, Instagram och Facebook på innehållssidor; "
+            "inget laddas från tjänsten förrän besökaren klickar."
+        ),
+        "en": (
+            "Shows YouTube, Vimeo, X, Instagram and Facebook posts on content pages; nothing loads"
+            " from the service until the visitor clicks."
+        ),
+    },
+)
 
 VISITOR_DATA = ("usage",)
 SERVICE = "video and social media player embedded on content pages, loaded on the visitor's click"

@@ -19,9 +19,29 @@ from typing import Any
 
 from core.hookspecs import hookimpl
 from core.mail import PermanentMailError, TemporaryMailError, send_gated
+from core.plugin_about import PluginAbout
 from core.processors import Processor
 
 # Base URLs of the API regions (tests point them at a local fake).
+# What the admin's plugin page shows (core.plugin_about).
+ABOUT = PluginAbout(
+    name={"fi": "SparkPost-sähköposti", "sv": "E-post via SparkPost", "en": "SparkPost e-mail"},
+    description={
+        "fi": (
+            "Lähettää ilmoitussähköpostit SparkPostin (Bird) kautta; EU:n tai Yhdysvaltojen "
+            "palvelin valitaan asetuksista."
+        ),
+        "sv": (
+            "Skickar aviseringsmejl via SparkPost (Bird); servern i EU eller USA väljs i "
+            "inställningarna."
+        ),
+        "en": (
+            "Sends notification e-mails through SparkPost (Bird); the EU or US endpoint is chosen "
+            "in the settings."
+        ),
+    },
+)
+
 ENDPOINTS = {"us": "https://api.sparkpost.com", "eu": "https://api.eu.sparkpost.com"}
 TRANSMISSIONS = "/api/v1/transmissions"
 US_SAFEGUARDS = ("dpf", "scc_2021_914")

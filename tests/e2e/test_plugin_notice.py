@@ -31,7 +31,7 @@ async def test_admin_enables_a_plugin_and_the_notice_changes(make_tenant, live_s
 
     await page.goto(f"{base}/admin/plugins/")
     plugin = page.locator('[data-plugin="social_embeds"]')
-    await plugin.get_by_label("Käytössä").check()
+    await plugin.get_by_label("Ota käyttöön: Sosiaalisen median upotukset").check()
     await plugin.get_by_role("button", name="Tallenna").click()
     await page.wait_for_url("**/admin/plugins/?done=saved")
     assert "Käytössä" in await page.locator('[data-plugin="social_embeds"] h2').inner_text()
@@ -51,7 +51,7 @@ async def test_admin_enables_a_plugin_and_the_notice_changes(make_tenant, live_s
 
     await page.goto(f"{base}/admin/plugins/")
     plugin = page.locator('[data-plugin="social_embeds"]')
-    await plugin.get_by_label("Käytössä").uncheck()
+    await plugin.get_by_label("Ota käyttöön: Sosiaalisen median upotukset").uncheck()
     await plugin.get_by_role("button", name="Tallenna").click()
     await page.wait_for_url("**/admin/plugins/?done=saved")
     await page.goto(f"{base}/admin/privacy-notice/")

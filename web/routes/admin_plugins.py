@@ -38,9 +38,13 @@ async def _plugins() -> list[dict]:
             continue
         setting = await plugin_settings.setting(name)
         options = await plugin_settings.options_of(name)
+        about = host.about(name)
         found.append(
             {
                 "name": name,
+                # Admins read the plugin's own words; the entry-point name is for machines.
+                "title": about.name_in(language) if about else name,
+                "description": about.description_in(language) if about else "",
                 **setting,
                 "fields": [
                     dict(
