@@ -11,6 +11,9 @@ register.
   unsubscribe, audited); the row becomes "removed", or is deleted after an erasure, since it
   is the last trace of the person. Withdrawals, objections and erasures also schedule the
   removal right after their commit (core.newsletter_removals), the sync is the safety net.
+- **New address**: when a subscriber's first e-mail changes (`readdress`, after the edit
+  commits), the old address is taken off the list and the new one subscribed through the
+  gate (a new transfer row); a refusal or failure leaves the person off until the next sync.
 Runs in a worker job inside the tenant scope (tenants.newsletter_jobs): nightly and from the
 plugin's admin page.
 """
@@ -23,7 +26,11 @@ from core import audit
 from core.contact_gate import may_contact_many
 from core.context import current_tenant
 from core.db import DB
-from core.newsletter_removals import REMOVE_JOB, SYNC_JOB  # noqa: F401 - job names live there
+from core.newsletter_removals import (  # noqa: F401 - job names live there
+    READDRESS_JOB,
+    REMOVE_JOB,
+    SYNC_JOB,
+)
 from core.plugin_host import plugin_host
 from core.processors import Processor
 from core.transfer_gate import TransferRefused, transfer
@@ -46,11 +53,13 @@ async def newsletter_plugin() -> tuple[str, Processor] | None:
     return None
 
 
-async def _contacts() -> list[dict]:
+async def _contacts(person_id: uuid.UUID | None = None) -> list[dict]:
     rows = await DB.current_connection().fetch(
         "SELECT p.id, p.first_name, p.last_name, e.email FROM person p "
         "JOIN LATERAL (SELECT email FROM person_email WHERE person = p.id "
-        "ORDER BY position LIMIT 1) e ON true WHERE p.merged_into IS NULL ORDER BY p.id"
+        "ORDER BY position LIMIT 1) e ON true WHERE p.merged_into IS NULL "
+        "AND ($1::uuid IS NULL OR p.id = $1) ORDER BY p.id",
+        person_id,
     )
     return [dict(r) for r in rows]
 
@@ -134,6 +143,25 @@ async def _subscribe(plugin: str, processor: Processor, contact: dict, actor) ->
         outcome["error"],
     )
     return sent
+
+
+async def readdress(person_id: uuid.UUID, *, actor: audit.Actor = audit.SYSTEM) -> dict:
+    """Move a subscriber to the card's current first e-mail: unsubscribe the old address, then
+    subscribe the new one through the transfer gate. Idempotent: without a live subscription
+    nothing happens. Raises when the service did not take the removal, so the job retries
+    (subscribing the new address beside a live old one would leave both on the list)."""
+    report = {"removed": 0, "subscribed": False}
+    found = await newsletter_plugin()
+    live = [s for s in await _subscriptions(person_id) if s["status"] == "subscribed"]
+    if found is None or not live:
+        return report
+    report["removed"] = await remove_person(person_id, "address_changed", actor=actor)
+    if report["removed"] < len(live):
+        raise RuntimeError("the newsletter service did not take the old address off the list")
+    plugin, processor = found
+    for contact in await _contacts(person_id):
+        report["subscribed"] = await _subscribe(plugin, processor, contact, actor)
+    return report
 
 
 async def remove_person(person_id: uuid.UUID, reason: str, *, actor=audit.SYSTEM) -> int:

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from core import newsletter_removals
 from core.change_history import record_changes
 from core.db import DB
 from core.restriction import ensure_not_restricted
@@ -267,6 +268,8 @@ async def update_person(
     }
     changes = {k: (before[k], v) for k, v in after.items() if before[k] != v}
     await record_changes(person_id, changes, actor_label=actor)
+    if before["emails"][:1] != after["emails"][:1]:  # the newsletter writes to the first one
+        await newsletter_removals.after_address_change(person_id)
     return changes
 
 

@@ -1,7 +1,8 @@
-"""Newsletter jobs: the sync (nightly from the scheduler, and from the plugin's admin page)
-and one person's removal after a withdrawal, objection or erasure committed
-(core.newsletter_removals). Both are idempotent: the sync subscribes only those without a live
-subscription, a removal only touches live subscriptions."""
+"""Newsletter jobs: the sync (nightly from the scheduler, and from the plugin's admin page),
+one person's removal after a withdrawal, objection or erasure committed, and one
+subscriber's move to a changed address (core.newsletter_removals). All are idempotent: the
+sync subscribes only those without a live subscription, a removal and a move only touch live
+subscriptions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import uuid
 
 from core import newsletter_sync
 from core.db import DB
-from core.newsletter_removals import REMOVE_JOB, SYNC_JOB
+from core.newsletter_removals import READDRESS_JOB, REMOVE_JOB, SYNC_JOB
 from tenants.actors import tenant_job
 
 
@@ -31,3 +32,9 @@ async def sync_newsletter(progress_id: str = "") -> dict:
 @tenant_job(REMOVE_JOB)
 async def remove_from_newsletter(person_id: str, reason: str) -> int:
     return await newsletter_sync.remove_person(uuid.UUID(person_id), reason)
+
+
+@tenant_job(READDRESS_JOB)
+async def readdress_newsletter(person_id: str) -> dict:
+    """A subscriber's e-mail changed (core.persons.update_person): move them to it."""
+    return await newsletter_sync.readdress(uuid.UUID(person_id))
