@@ -8,7 +8,9 @@ short timeout, caches them in `embed_preview` and keeps the thumbnail in the ten
 bucket, served by our own route: the visitor's browser contacts no third party until the
 visitor clicks the placeholder. A URL no plugin knows, or whose plugin the tenant has not
 enabled, is shown as a plain link. A failed fetch leaves a placeholder with the link text
-(tried again after RETRY_FAILED_AFTER).
+(tried again after RETRY_FAILED_AFTER). Every fetch goes through core.public_fetch: an address
+outside the public internet (ours, a metadata service) is refused, and the placeholder says so.
+Previews no item uses any more, and thumbnails no preview names, go in the hourly sweep.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ from core.content_kinds import EMBED_URLS
 from core.db import DB
 from core.plugin_host import plugin_host
 from core.processors import Processor, tenant_processors
+from core.public_fetch import (
+    PrivateAddressRefusedError,
+    ResponseTooLargeError,
+    get_capped,
+    public_client,
+)
 from core.storage import StorageUnavailableError
 
 FETCH_TIMEOUT = 3.0
@@ -37,6 +45,7 @@ THUMBNAIL_MAX_BYTES = 2_000_000
 THUMBNAIL_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 RETRY_FAILED_AFTER = timedelta(hours=1)
 THUMBNAIL_PREFIX = "embeds/"
+REFUSED_PRIVATE = "private_address"
 log = logging.getLogger("kortisto.embeds")
 
 
@@ -50,6 +59,7 @@ class Embed:
     author: str = ""
     thumbnail_key: str = ""
     processor: Processor | None = None
+    refused: bool = False  # the service's address was not on the public internet
 
     @property
     def click_to_load(self) -> bool:
@@ -88,6 +98,7 @@ async def embeds_for(urls: list[str], *, fetch: bool = True) -> list[Embed]:
                 author=row.get("author") or "",
                 thumbnail_key=row.get("thumbnail_key") or "",
                 processor=processor,
+                refused=bool(row.get("refusal")),
             )
         )
     return found
@@ -129,7 +140,8 @@ async def thumbnail(url: str) -> tuple[bytes, str] | None:
 
 async def _cached(url: str) -> dict | None:
     row = await DB.current_connection().fetchrow(
-        "SELECT url, provider, title, author, thumbnail_key, embed_url, fetched_at, failed "
+        "SELECT url, provider, title, author, thumbnail_key, embed_url, fetched_at, failed, "
+        "refusal "
         "FROM embed_preview WHERE url = $1",
         url,
     )
@@ -144,19 +156,23 @@ def _stale(row: dict | None) -> bool:
 
 async def _fetch_and_cache(url: str, info: dict) -> dict:
     endpoint = str(info.get("oembed_endpoint") or "")
-    preview = {"title": "", "author": "", "thumbnail_key": "", "failed": False}
+    preview = {"title": "", "author": "", "thumbnail_key": "", "failed": False, "refusal": ""}
     if endpoint:
         try:
             preview.update(await _fetch(url, endpoint))
+        except PrivateAddressRefusedError as exc:
+            log.warning("oEmbed preview of %s refused: %s", urlsplit(url).hostname, exc)
+            preview.update(failed=True, refusal=REFUSED_PRIVATE)
         except (httpx.HTTPError, ValueError, OSError, StorageUnavailableError) as exc:
             log.info("oEmbed preview of %s failed: %s", urlsplit(url).hostname, exc)
             preview["failed"] = True
     await DB.current_connection().execute(
         "INSERT INTO embed_preview (url, provider, title, author, thumbnail_key, embed_url, "
-        "fetched_at, failed) VALUES ($1, $2, $3, $4, $5, $6, now(), $7) "
+        "fetched_at, failed, refusal) VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8) "
         "ON CONFLICT (url) DO UPDATE SET provider = EXCLUDED.provider, title = EXCLUDED.title, "
         "author = EXCLUDED.author, thumbnail_key = EXCLUDED.thumbnail_key, "
-        "embed_url = EXCLUDED.embed_url, fetched_at = now(), failed = EXCLUDED.failed",
+        "embed_url = EXCLUDED.embed_url, fetched_at = now(), failed = EXCLUDED.failed, "
+        "refusal = EXCLUDED.refusal",
         url,
         str(info.get("provider") or "")[:30],
         preview["title"],
@@ -164,19 +180,17 @@ async def _fetch_and_cache(url: str, info: dict) -> dict:
         preview["thumbnail_key"],
         str(info.get("embed_url") or "")[:1000],
         preview["failed"],
+        preview["refusal"],
     )
     return {**preview, "url": url}
 
 
 async def _fetch(url: str, endpoint: str) -> dict:
-    async with httpx.AsyncClient(
-        timeout=FETCH_TIMEOUT, follow_redirects=True, max_redirects=3, trust_env=False
-    ) as client:
-        response = await client.get(endpoint, headers={"Accept": "application/json"})
-        response.raise_for_status()
-        if len(response.content) > OEMBED_MAX_BYTES:
-            raise ValueError("oEmbed answer too large")
-        data = response.json()
+    async with public_client(FETCH_TIMEOUT) as client:
+        body = await get_capped(
+            client, endpoint, OEMBED_MAX_BYTES, headers={"Accept": "application/json"}
+        )
+        data = json.loads(body)
         if not isinstance(data, dict):
             raise ValueError("oEmbed answer is not an object")
         found = {
@@ -185,7 +199,11 @@ async def _fetch(url: str, endpoint: str) -> dict:
         }
         picture = str(data.get("thumbnail_url") or "")
         if picture and _may_fetch(picture, endpoint):
-            found["thumbnail_key"] = await _store_thumbnail(client, url, picture)
+            try:
+                found["thumbnail_key"] = await _store_thumbnail(client, url, picture)
+            except PrivateAddressRefusedError as exc:  # keep the title, tell the author
+                log.warning("thumbnail of %s refused: %s", urlsplit(url).hostname, exc)
+                found["refusal"] = REFUSED_PRIVATE
         return found
 
 
@@ -199,10 +217,9 @@ def _may_fetch(picture: str, endpoint: str) -> bool:
 
 
 async def _store_thumbnail(client: httpx.AsyncClient, url: str, picture: str) -> str:
-    response = await client.get(picture)
-    response.raise_for_status()
-    data = response.content
-    if len(data) > THUMBNAIL_MAX_BYTES:
+    try:
+        data = await get_capped(client, picture, THUMBNAIL_MAX_BYTES)
+    except ResponseTooLargeError:
         return ""
     kind = filetype.guess(data[:262])
     if kind is None or kind.mime not in THUMBNAIL_TYPES:  # trust the bytes, not the header
@@ -210,3 +227,36 @@ async def _store_thumbnail(client: httpx.AsyncClient, url: str, picture: str) ->
     key = thumbnail_key(url)
     await object_store().put(key, data, kind.mime)
     return key
+
+
+# -- sweep ------------------------------------------------------------------------------------
+
+
+async def sweep_unused(grace: timedelta, *, now: datetime | None = None) -> int:
+    """Forget previews no content item pastes any more (removed from an item, or the item
+    deleted), then delete thumbnails no preview names (those, and pictures a re-fetch left
+    behind) once older than `grace`: a preview being saved now puts its picture before its row
+    commits. Returns how many objects went."""
+    conn = DB.current_connection()
+    await conn.execute(
+        "DELETE FROM embed_preview p WHERE NOT EXISTS "
+        "(SELECT 1 FROM content_item c WHERE c.details -> $1 ? p.url)",
+        EMBED_URLS,
+    )
+    store = object_store()
+    objects = await store.listing(THUMBNAIL_PREFIX)
+    if not objects:
+        return 0
+    rows = await conn.fetch("SELECT thumbnail_key FROM embed_preview WHERE thumbnail_key <> ''")
+    referenced = {r["thumbnail_key"] for r in rows}
+    now = now or datetime.now(UTC)
+    removed = 0
+    for obj in objects:
+        modified = obj["modified"]
+        if obj["key"] in referenced or modified is None or now - modified < grace:
+            continue
+        await store.delete(obj["key"])
+        removed += 1
+    if removed:
+        log.info("removed %d unused embed thumbnails", removed)
+    return removed

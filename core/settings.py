@@ -157,6 +157,10 @@ class Settings:
     """KORTISTO_ATTACHMENT_ORPHAN_GRACE_MINUTES: an object under attachments/ that no row
     references is removed by the hourly sweep once it is this old (uploads in flight are
     younger)."""
+    private_fetch_allow: tuple[str, ...] = ()
+    """KORTISTO_PRIVATE_FETCH_ALLOW: host:port pairs (comma-separated) our server may fetch
+    from although they are not public addresses: local fake services in tests only. Empty by
+    default; refused in production (core.public_fetch)."""
 
     @property
     def is_production(self) -> bool:
@@ -185,6 +189,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     hetu_key = Secret(get("KORTISTO_HETU_KEY", ""))
     if hetu_key and len(hetu_key) < 32:
         raise SettingsError("KORTISTO_HETU_KEY must be at least 32 characters")
+    private_fetch_allow = tuple(
+        p for p in get("KORTISTO_PRIVATE_FETCH_ALLOW", "").replace(",", " ").split() if p
+    )
+    if kortisto_env == "production" and private_fetch_allow:
+        raise SettingsError(
+            "KORTISTO_PRIVATE_FETCH_ALLOW is for tests; leave it empty in production"
+        )
     port = _int(env, "KORTISTO_PORT", 8000)
     host = get("KORTISTO_HOST", "127.0.0.1")
     database = DatabaseSettings(
@@ -228,6 +239,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         attachment_max_bytes=_int(env, "KORTISTO_ATTACHMENT_MAX_MB", 25) * 1024 * 1024,
         attachment_orphan_grace_minutes=_int(env, "KORTISTO_ATTACHMENT_ORPHAN_GRACE_MINUTES", 60),
         hetu_key=hetu_key,
+        private_fetch_allow=private_fetch_allow,
     )
 
 

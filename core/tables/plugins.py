@@ -62,6 +62,7 @@ class EmbedPreview(Table, db=DB, tablename="embed_preview"):
     embed_url = Varchar(length=1000, default="")  # what the iframe loads after the click
     fetched_at = Timestamptz(default=TimestamptzNow())
     failed = Boolean(default=False)
+    refusal = Varchar(length=30, default="")  # "" | private_address (core.public_fetch)
 
 
 class NewsletterSubscription(Table, db=DB, tablename="newsletter_subscription"):

@@ -22,9 +22,17 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(settings):
+def fake_services_port() -> int:
+    """The port browser tests' fake third-party services listen on: the one private address
+    the live server may fetch from (KORTISTO_PRIVATE_FETCH_ALLOW, empty by default)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def live_server(settings, fake_services_port):
     port = free_port()
-    proc = kortisto_process("serve", "--port", str(port))
+    allow = {"KORTISTO_PRIVATE_FETCH_ALLOW": f"127.0.0.1:{fake_services_port}"}
+    proc = kortisto_process("serve", "--port", str(port), env_extra=allow)
     base = f"http://127.0.0.1:{port}"
 
     def up() -> bool:

@@ -21,8 +21,8 @@ ADMIN = audit.Actor("user", "00000000-0000-4000-8000-000000000001", "admin@upotu
 
 
 @pytest.fixture
-def fake():
-    fake, server = fake_oembed.start()
+def fake(fake_services_port):
+    fake, server = fake_oembed.start(fake_services_port)  # the pair the live server allows
     yield fake
     server.shutdown()
 

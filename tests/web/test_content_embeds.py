@@ -50,6 +50,14 @@ def fake():
     server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def fake_allowed(fake):
+    """The fake listens on 127.0.0.1: only this narrow allowance lets our server fetch from it
+    (tests/web/test_content_embeds_guard.py shows it refused without)."""
+    with fake_oembed.private_fetch_allowed(fake):
+        yield
+
+
 @pytest.fixture
 async def tenant(make_tenant, host, enable, fake):
     t = await make_tenant(name="Upotukset Oy")
