@@ -1,7 +1,8 @@
 """Outgoing e-mail. Every message is first written to the tenant's mail outbox (mail_message).
 Until a mail plugin is enabled, it stays there for admins (and tests) to read: a message is
 never silently dropped. When one is enabled, a worker job delivers it after the commit
-(`DELIVER_JOB`, tenants.mail_jobs) through the kortisto_send_email hook:
+(`DELIVER_JOB`, tenants.mail_jobs) through the kortisto_send_email hook, with the
+provider's call made between two short transactions (see `deliver`):
 
 - status queued (outbox only) | sending (job enqueued) | sent | failed | refused;
 - a plugin raises TemporaryMailError (429, 5xx, network) and the worker retries the job with
@@ -16,6 +17,8 @@ never silently dropped. When one is enabled, a worker job delivers it after the 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from core import audit
@@ -73,11 +76,48 @@ async def mail_plugin_enabled() -> bool:
     )
 
 
-async def deliver(message_id: str, person_id: str = "", *, final_attempt: bool = True) -> str:
+async def deliver(
+    message_id: str,
+    person_id: str = "",
+    *,
+    in_scope: Callable[[], AbstractAsyncContextManager[Any]],
+    final_attempt: bool = True,
+) -> str:
     """Hand one outbox message to the enabled mail plugin; returns its new status. Raises
-    TemporaryMailError (to be retried) unless `final_attempt`."""
+    TemporaryMailError (to be retried) unless `final_attempt`.
+
+    Called with no transaction open; `in_scope()` opens the tenant's transaction (the job
+    passes tenants.scope.tenant_scope for its tenant). Three steps, so that the provider's
+    HTTP call never holds the tenant's connection and row locks for up to its timeout:
+    1. in a transaction: the plugin is asked; it goes through the transfer gate, which in
+       core.transfer_gate.deferred_sends records the transfer as pending and hands the send
+       back instead of running it; commit;
+    2. with no transaction: the send (the HTTP call / SMTP dialogue);
+    3. in a short second transaction: the transfer row and the message get the outcome.
+    A temporary failure before the last attempt leaves that attempt's transfer row failed
+    and the message "sending" for the retry, which is a new attempt and a new row."""
+    async with in_scope():
+        prepared = await _ask_plugin(message_id, person_id, final_attempt)
+    if isinstance(prepared, str):
+        return prepared
+    pending, row, processor_key = prepared
+    reference, failure = None, None
+    try:
+        reference = await pending.send()
+    except Exception as exc:  # TemporaryMailError, PermanentMailError, a network error, a bug
+        failure = exc
+    async with in_scope():
+        status = await _record_delivery(pending, row, processor_key, reference, failure,
+                                        final_attempt)  # fmt: skip
+    if status == "retry":
+        raise failure
+    return status
+
+
+async def _ask_plugin(message_id: str, person_id: str, final_attempt: bool):
+    """Step 1 of deliver: a final status (str), or (pending send, message row, processor)."""
     from core.plugin_host import plugin_host
-    from core.transfer_gate import TransferRefused
+    from core.transfer_gate import TransferRefused, deferred_sends
 
     conn = DB.current_connection()
     row = await conn.fetchrow(
@@ -95,37 +135,69 @@ async def deliver(message_id: str, person_id: str = "", *, final_attempt: bool =
         "kind": row["kind"],
         "person_id": person_id,
     }
-    person = uuid.UUID(person_id) if person_id else None
-    detail: dict[str, Any] = {"kind": row["kind"]}
-    try:
-        result = await plugin_host().send_email(current_tenant().slug, message)
-    except TransferRefused as refused:
-        status = "refused"
-        detail["reason"] = refused.reason
-    except PermanentMailError as exc:
+    detail: dict[str, Any] = {"kind": row["kind"], "person_id": person_id}
+    with deferred_sends() as sends:
+        try:
+            result = await plugin_host().send_email(current_tenant().slug, message)
+        except TransferRefused as refused:
+            status = "refused"
+            detail["reason"] = refused.reason
+        except PermanentMailError as exc:
+            status = "failed"
+            detail["error"] = _scrubbed(exc, row["recipient"])
+        except Exception as exc:  # TemporaryMailError, a plugin's bug
+            if not final_attempt:
+                raise
+            status = "failed"
+            detail["error"] = _scrubbed(exc, row["recipient"])
+        else:
+            if sends and result and result.get("processor_key"):
+                return sends[0], dict(row), result["processor_key"]
+            # Core's default answers with no processor: the message stays in the outbox.
+            status = "sent" if result and result.get("processor_key") else "queued"
+            if status == "sent":
+                detail.update(processor=result["processor_key"],
+                              external_ref=result["external_ref"])  # fmt: skip
+    await _settle(row["id"], status, detail)
+    return status
+
+
+async def _record_delivery(
+    pending, row: dict, processor_key: str, reference, failure, final_attempt: bool
+) -> str:
+    """Step 3 of deliver: the outcome on the transfer row and the message; "retry" when the
+    worker is to try again."""
+    from core.transfer_gate import record_outcome
+
+    outcome = await record_outcome(pending, reference, error=failure)
+    detail: dict[str, Any] = {"kind": row["kind"], "person_id": str(pending.person_id or "")}
+    if failure is None:
+        status = "sent"
+        detail.update(processor=processor_key, external_ref=outcome["external_ref"])
+    elif isinstance(failure, PermanentMailError) or final_attempt:
         status = "failed"
-        detail["error"] = _scrubbed(exc, row["recipient"])
-    except Exception as exc:  # TemporaryMailError, a network error, a plugin's bug
-        if not final_attempt:
-            raise
-        status = "failed"
-        detail["error"] = _scrubbed(exc, row["recipient"])
+        detail["error"] = _scrubbed(failure, row["recipient"])
     else:
-        # Core's default answers with no processor: the message stays in the outbox.
-        status = "sent" if result and result.get("processor_key") else "queued"
-        if status == "sent":
-            detail.update(processor=result["processor_key"], external_ref=result["external_ref"])
-    await conn.execute("UPDATE mail_message SET status = $2 WHERE id = $1", row["id"], status)
+        return "retry"
+    await _settle(row["id"], status, detail)
+    return status
+
+
+async def _settle(message_id: uuid.UUID, status: str, detail: dict[str, Any]) -> None:
+    """The message's final status, audited (a message left in the outbox is not)."""
+    person_id = detail.pop("person_id", "")
+    await DB.current_connection().execute(
+        "UPDATE mail_message SET status = $2 WHERE id = $1", message_id, status
+    )
     if status != "queued":
         await audit.record(
             f"mail.{status}",
             actor=audit.SYSTEM,
             object_kind="mail_message",
-            object_id=row["id"],
-            person_id=person,
+            object_id=message_id,
+            person_id=uuid.UUID(person_id) if person_id else None,
             detail=detail,
         )
-    return status
 
 
 def _scrubbed(exc: Exception, address: str) -> str:
@@ -195,6 +267,8 @@ async def send_gated(
         recipient=recipient,
         actor=audit.SYSTEM,
     )
+    if outcome["status"] == "pending":  # core.mail.deliver sends it after its commit
+        return ""
     if outcome["status"] != "sent":
         raise failure[0] if failure else PermanentMailError(outcome["error"])
     return outcome["external_ref"]

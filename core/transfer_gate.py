@@ -15,13 +15,17 @@ purposes that need no consent and fall under no objection are taken (CARDLESS_PU
 the row is recorded with no person.
 Exactly one transfer row per call that passes the gate. A failed send does not raise: the row
 stays as the record of the attempt and the result says "failed" (the caller may retry, which
-is a new attempt and a new row). Runs inside the tenant transaction.
+is a new attempt and a new row). Runs inside the tenant transaction; inside `deferred_sends()`
+step 3 is left to the caller, to run after the commit (see there).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from core import audit
@@ -37,6 +41,39 @@ REFUSALS = {
     "consent_withdrawn": "no_consent",
     "unknown_person": "no_basis",
 }
+
+
+@dataclass(frozen=True)
+class PendingSend:
+    """A transfer recorded as pending whose `send()` the caller runs after its commit."""
+
+    id: uuid.UUID
+    send: Callable[[], Awaitable[Any]]
+    person_id: uuid.UUID | None
+    processor_key: str
+    purpose: str
+    categories: tuple[str, ...]
+    actor: audit.Actor
+
+
+_DEFERRED: contextvars.ContextVar[list[PendingSend] | None] = contextvars.ContextVar(
+    "deferred_transfer_sends", default=None
+)
+
+
+@contextlib.contextmanager
+def deferred_sends() -> Iterator[list[PendingSend]]:
+    """Inside this block transfer() checks the gate and records the pending row, but does not
+    call send(): it returns status "pending" and appends a PendingSend to the yielded list.
+    The caller then commits, awaits each `send()` with no transaction open (a provider's HTTP
+    call must not hold the tenant's connection and row locks for up to its timeout), and
+    records each outcome with record_outcome() in a short second transaction."""
+    sends: list[PendingSend] = []
+    token = _DEFERRED.set(sends)
+    try:
+        yield sends
+    finally:
+        _DEFERRED.reset(token)
 
 
 class TransferRefused(Exception):  # noqa: N818 - reads as what happened
@@ -92,31 +129,51 @@ async def transfer(
         list(categories),
         actor.label[:320],
     )
+    pending = PendingSend(transfer_id, send, person_id, processor.key, purpose, categories, actor)
+    deferred = _DEFERRED.get()
+    if deferred is not None:  # the caller sends after its commit (deferred_sends)
+        deferred.append(pending)
+        return {"id": transfer_id, "status": "pending", "external_ref": "", "error": ""}
     try:
         reference = await send()
     except Exception as exc:  # the plugin's failure is the transfer's state
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        return await record_outcome(pending, error=exc)
+    return await record_outcome(pending, reference)
+
+
+async def record_outcome(
+    pending: PendingSend, reference: Any = None, *, error: BaseException | None = None
+) -> dict:
+    """Mark the pending row sent (with the service's reference) or failed (with `error`),
+    audited; in the current tenant transaction. The result is transfer()'s."""
+    conn = DB.current_connection()
+    if error is not None:
+        text = f"{type(error).__name__}: {error}"[:2000]
         await conn.execute(
-            "UPDATE transfer SET status = 'failed', error = $2 WHERE id = $1", transfer_id, error
+            "UPDATE transfer SET status = 'failed', error = $2 WHERE id = $1", pending.id, text
         )
         status, external_ref = "failed", ""
     else:
-        error, external_ref = "", str(reference or "")[:200]
+        text, external_ref = "", str(reference or "")[:200]
         await conn.execute(
             "UPDATE transfer SET status = 'sent', external_ref = $2 WHERE id = $1",
-            transfer_id,
+            pending.id,
             external_ref,
         )
         status = "sent"
     await audit.record(
         f"transfer.{status}",
-        actor=actor,
+        actor=pending.actor,
         object_kind="transfer",
-        object_id=transfer_id,
-        person_id=person_id,
-        detail={"processor": processor.key, "purpose": purpose, "categories": list(categories)},
+        object_id=pending.id,
+        person_id=pending.person_id,
+        detail={
+            "processor": pending.processor_key,
+            "purpose": pending.purpose,
+            "categories": list(pending.categories),
+        },
     )
-    return {"id": transfer_id, "status": status, "external_ref": external_ref, "error": error}
+    return {"id": pending.id, "status": status, "external_ref": external_ref, "error": text}
 
 
 async def _gate(

@@ -28,11 +28,20 @@ TENANT_JOBS: dict[str, TenantJob] = {}
 HEALTH_CHECK = "tenant.health_check"
 
 
-def tenant_job(name: str) -> Callable[[TenantJob], TenantJob]:
-    """Declare an async job body that runs inside the scope of its `tenant` argument."""
+# Jobs whose body takes `tenant` and opens its own scopes (tenant_job(own_scope=True)).
+OWN_SCOPE_JOBS: set[str] = set()
+
+
+def tenant_job(name: str, *, own_scope: bool = False) -> Callable[[TenantJob], TenantJob]:
+    """Declare an async job body that runs inside the scope of its `tenant` argument. With
+    `own_scope` the body gets `tenant` and opens its scopes itself (a job that calls a
+    provider between two short transactions, never inside one); it must then be idempotent
+    by its own rows, since no job_run record commits with its effect."""
 
     def decorate(fn: TenantJob) -> TenantJob:
         TENANT_JOBS[name] = fn
+        if own_scope:
+            OWN_SCOPE_JOBS.add(name)
         return fn
 
     return decorate
@@ -57,7 +66,10 @@ async def run_once_in_scope(name: str, fn: TenantJob, tenant: str, kwargs: dict)
 def _actor_for(name: str, fn: TenantJob) -> Callable[..., Awaitable[Any]]:
     async def actor(tenant: str, **kwargs: Any) -> None:
         # Effects live in the database; results are not kept (no results backend).
-        await run_once_in_scope(name, fn, tenant, kwargs)
+        if name in OWN_SCOPE_JOBS:
+            await fn(tenant=tenant, **kwargs)
+        else:
+            await run_once_in_scope(name, fn, tenant, kwargs)
 
     actor.__name__ = name.replace(".", "_")
     actor.__module__ = fn.__module__

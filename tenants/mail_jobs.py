@@ -1,6 +1,7 @@
 """Delivery of outgoing e-mail through the tenant's mail plugin, after the commit that wrote
 the message (core.mail.send_mail enqueues it). A temporary failure (429, 5xx, network) raises,
-so the worker retries with backoff; the last retry marks the message failed instead."""
+so the worker retries with backoff; the last retry marks the message failed instead. No
+tenant transaction is open while the provider is called."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dramatiq.middleware import CurrentMessage
 
 from core import mail
 from tenants.actors import tenant_job
+from tenants.scope import tenant_scope
 
 
 def _final_attempt() -> bool:
@@ -21,6 +23,13 @@ def _final_attempt() -> bool:
     return retries >= max_retries
 
 
-@tenant_job(mail.DELIVER_JOB)
-async def deliver_mail(message_id: str, person_id: str = "") -> str:
-    return await mail.deliver(message_id, person_id, final_attempt=_final_attempt())
+@tenant_job(mail.DELIVER_JOB, own_scope=True)
+async def deliver_mail(tenant: str, message_id: str, person_id: str = "") -> str:
+    """Two short tenant transactions around the provider's call (core.mail.deliver); the
+    message's own status ("sending" until settled) makes a redelivery do nothing twice."""
+    return await mail.deliver(
+        message_id,
+        person_id,
+        in_scope=lambda: tenant_scope(tenant),
+        final_attempt=_final_attempt(),
+    )

@@ -20,7 +20,7 @@ from core.jobs import build_broker
 from core.persons import PersonInput, create_person
 from core.plugin_host import PluginHost, use_host
 from tenants import mail_jobs
-from tenants.actors import register_actors, run_once_in_scope
+from tenants.actors import register_actors
 from tenants.scope import tenant_scope
 from tests.support import fake_smtp, fake_sparkpost
 from tests.support.broker import reset_broker
@@ -105,7 +105,7 @@ async def run_queued_mail(slug: str) -> list:
     for job in await queued_jobs(slug):
         assert job.pop("actor") == mail.DELIVER_JOB
         job.pop("tenant")
-        results.append(await run_once_in_scope(mail.DELIVER_JOB, mail_jobs.deliver_mail, slug, job))
+        results.append(await mail_jobs.deliver_mail(tenant=slug, **job))
     return results
 
 

@@ -130,9 +130,15 @@ async def test_429_is_retried_by_the_worker_then_sent(make_tenant, host, enable,
 
     assert len(sparkpost.requests) == 3
     assert await rows(t.slug, STATUS, message_id) == [{"status": "sent"}]
-    # The failed attempts were rolled back with their job run: one transfer, the one sent.
-    [row] = await rows(t.slug, TRANSFERS)
-    assert (row["status"], row["external_ref"]) == ("sent", "7001")
+    # Each attempt is a transfer row (a 5xx may still have reached the service): two failed
+    # ones kept with their errors, then the one sent.
+    found = await rows(t.slug, TRANSFERS)
+    assert [(r["status"], r["external_ref"]) for r in found] == [
+        ("failed", ""),
+        ("failed", ""),
+        ("sent", "7001"),
+    ]
+    assert "429" in found[0]["error"] and "500" in found[1]["error"]
 
 
 async def test_400_fails_for_good_and_is_shown_on_the_outgoing_mail_page(

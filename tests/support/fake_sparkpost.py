@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,6 +26,8 @@ class FakeSparkPost:
     answers: list[tuple[int, dict]] = field(default_factory=list)
     ids: itertools.count = field(default_factory=lambda: itertools.count(7001))
     url: str = ""
+    # Called in the server thread as each request arrives (e.g. to look at the database).
+    on_request: Callable[[], None] | None = None
 
     def answer(self, status: int, body: dict | None = None) -> None:
         self.answers.append((status, body or {}))
@@ -47,6 +50,8 @@ def start() -> tuple[FakeSparkPost, ThreadingHTTPServer]:
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            if fake.on_request is not None:
+                fake.on_request()
             with lock:
                 fake.requests.append(
                     Received("POST", self.path, dict(self.headers.items()), json.loads(raw))
