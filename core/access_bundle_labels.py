@@ -242,6 +242,20 @@ VALUES: dict[str, tuple[str, str, str]] = {
     "completed": ("valmis", "klar", "completed"),
     "refused": ("hylätty", "avslagen", "refused"),
     "direct_marketing": ("suoramarkkinointi", "direktmarknadsföring", "direct marketing"),
+    # The other purposes of consents and transfers (core.contact_gate.PURPOSES).
+    "newsletter": ("uutiskirje", "nyhetsbrev", "newsletter"),
+    "events": ("tapahtumakutsut", "inbjudningar till evenemang", "event invitations"),
+    "transfer": (
+        "käsittely henkilötietojen käsittelijällä",
+        "behandling hos ett personuppgiftsbiträde",
+        "processing by a processor",
+    ),
+    "rights_request": ("vastaus pyyntöösi", "svar på din begäran", "reply to your request"),
+    "account": (
+        "käyttäjätilisi (kutsu tai salasanan vaihto)",
+        "ditt användarkonto (inbjudan eller byte av lösenord)",
+        "your user account (invitation or password reset)",
+    ),
     "market_research": (
         "markkina- ja mielipidetutkimukset",
         "marknads- och opinionsundersökningar",

@@ -31,6 +31,7 @@ from web.auth import (
 from web.errors import EXCEPTION_HANDLERS
 from web.i18n import LocaleMiddleware, install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
+from web.privacy_labels import purpose_text
 from web.routes.access_bundles import AdminBundleController, SelfBundleController
 from web.routes.account import AccountController
 from web.routes.account_totp import AccountTotpController
@@ -94,6 +95,7 @@ def configure_jinja(env: Environment) -> None:
     install_jinja_i18n(env)
     env.filters["actor"] = request_labels.actor_text
     env.filters["safeguard"] = safeguard_text
+    env.filters["purpose"] = purpose_text
 
 
 def _jinja(engine: JinjaTemplateEngine) -> None:

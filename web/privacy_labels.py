@@ -1,7 +1,8 @@
 """The privacy engine's codes in the reader's language: lawful bases as GDPR Art. 6(1) words
-them (the official Finnish, Swedish and English texts), data categories, channels, purposes,
-methods, objections and sources. Core keeps the codes only (core.processing, core.consents,
-core.objections, core.provenance)."""
+them (the official Finnish, Swedish and English texts), data categories, channels, purposes
+(of consents, and of every contact or transfer), methods, objections and sources. Core keeps
+the codes only (core.processing, core.consents, core.contact_gate, core.objections,
+core.provenance)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,27 @@ def purposes() -> dict[str, str]:
         "market_research": _("Markkinatutkimukset ja mielipidekyselyt"),
         "events": _("Tapahtumakutsut"),
     }
+
+
+def contact_purposes() -> dict[str, str]:
+    """Every purpose core.contact_gate knows: the consent purposes above and the ones that need
+    no consent. The transfer log holds only these (core.transfer_gate takes no other)."""
+    return {
+        **purposes(),
+        "publication": _("Julkaiseminen luetteloissa ja osoitetarroissa"),
+        "profiling": _("Profilointi"),
+        "customer_service": _("Asiakaspalvelu"),
+        "transfer": _("Käsittely henkilötietojen käsittelijällä"),
+        "export": _("Vienti"),
+        "rights_request": _("Vastaus rekisteröidyn pyyntöön"),
+        "account": _("Käyttäjätili (kutsu tai salasanan vaihto)"),
+    }
+
+
+def purpose_text(code: str | None) -> str:
+    """A contact or transfer purpose in the reader's language (the Jinja filter `|purpose`);
+    a code this list lacks is shown as it is."""
+    return contact_purposes().get(code, code) if code else ""
 
 
 def methods() -> dict[str, str]:

@@ -15,6 +15,8 @@ import pytest
 
 from core import access_bundle_build, audit, jobs, requests
 from core.access_bundle import CATEGORIES
+from core.access_bundle_labels import VALUES, value_label
+from core.contact_gate import PURPOSES
 from core.db import DB
 from tenants.access_bundle_jobs import BUILD_JOB, build_bundle
 from tenants.actors import run_once_in_scope
@@ -198,3 +200,10 @@ async def test_expiry_also_removes_old_copies_no_request_names(world, store, mon
         assert await access_bundle_build.expire_bundles(store) == 1
         assert await store.stat("bundles/stray/failed-build.zip") is None
         assert await store.stat(kept) is not None
+
+
+def test_every_consent_and_transfer_purpose_is_in_words_on_the_readable_page():
+    # The copy's "recipients" and "consents" tables show these codes (core.contact_gate).
+    assert [p for p in PURPOSES if p not in VALUES] == []
+    assert value_label("purpose", "rights_request", "fi") == "vastaus pyyntöösi"
+    assert value_label("purpose", "account", "en").startswith("your user account")

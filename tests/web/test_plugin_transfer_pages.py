@@ -4,11 +4,14 @@ operator allowed; enabling with a credential stores it sealed and shows only its
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 
 import pytest
 
 from core import audit, plugin_allowances
+from core.contact_gate import PURPOSES
 from core.db import DB
 from core.hookspecs import hookimpl
 from core.persons import PersonInput, create_person
@@ -17,6 +20,8 @@ from core.processors import Processor
 from core.transfer_gate import transfer
 from tenants import plugin_allowances as allowance_reader
 from tenants.scope import platform_transaction, tenant_scope
+from web.i18n import use_locale
+from web.privacy_labels import contact_purposes
 
 ADMIN = audit.Actor("user", str(uuid.uuid4()), "admin@rekisteri.example")
 US = Processor("mailer-us", "Mailer Inc.", "mail", "US", True, "dpf", ("email",), plugin="m")
@@ -58,6 +63,56 @@ async def test_transfer_register_and_person_section(client, tenant):
         f"/t/{slug}/persons/{home}/section/transfers", headers={"HX-Request": "true"}
     )
     assert "Postitus Oy" in section.text and "Mailer Inc." not in section.text
+
+
+def _purposes_shown(page: str, heading: str) -> list[str]:
+    """The texts of the table's purpose cells (their data-label is the column heading)."""
+    cells = re.findall(rf'<td data-label="{heading}">([^<]*)</td>', page)
+    return sorted(html.unescape(c) for c in cells)
+
+
+async def test_transfer_purposes_are_shown_in_words(client, tenant):
+    slug = tenant.slug
+    async with tenant_scope(slug):
+        person = await create_person(PersonInput(first_name="Pirjo", last_name="Pyytäjä"))
+        for purpose in ("account", "rights_request", "transfer"):
+            await transfer(person, processor=FI, purpose=purpose, channel="email",
+                           categories=["email"], send=lambda: _ref(), actor=ADMIN)  # fmt: skip
+        # A code no label knows (a row written by another version) is shown as written.
+        await DB.current_connection().execute(
+            "UPDATE transfer SET purpose = 'vanha_koodi' WHERE purpose = 'transfer'"
+        )
+    url = f"/t/{slug}/admin/transfers/"
+    fi = (await client.get(url)).text
+    assert _purposes_shown(fi, "Tarkoitus") == [
+        "Käyttäjätili (kutsu tai salasanan vaihto)",
+        "Vastaus rekisteröidyn pyyntöön",
+        "vanha_koodi",
+    ]
+    en = (await client.get(url, headers={"Accept-Language": "en"})).text
+    assert _purposes_shown(en, "Purpose") == [
+        "Reply to the data subject's request",
+        "User account (invitation or password reset)",
+        "vanha_koodi",
+    ]
+    # The person page's section uses the same table.
+    section = await client.get(
+        f"/t/{slug}/persons/{person}/section/transfers",
+        headers={"HX-Request": "true", "Accept-Language": "sv"},
+    )
+    assert _purposes_shown(section.text, "Ändamål") == [
+        "Användarkonto (inbjudan eller byte av lösenord)",
+        "Svar på den registrerades begäran",
+        "vanha_koodi",
+    ]
+
+
+def test_every_purpose_the_gate_knows_has_a_label_in_each_language():
+    for language in ("fi", "sv", "en"):
+        with use_locale(language):
+            labels = contact_purposes()
+        assert set(labels) == set(PURPOSES), language
+        assert all(labels[code] and labels[code] != code for code in PURPOSES), language
 
 
 async def _ref() -> str:
