@@ -238,7 +238,9 @@ async def download_link(attachment_id: uuid.UUID, *, viewer: Viewer, actor: audi
         actor=actor,
         object_kind=owner.kind,
         object_id=owner.id,
-        detail={"attachment": attachment_id, "filename": row["filename"]},
+        # The id, not the file name: a name can itself be personal data, and the audit is
+        # kept longer than the attachment.
+        detail={"attachment": attachment_id},
     )
     return await object_store().presigned_get(
         row["object_key"], seconds=LINK_SECONDS, filename=row["filename"]

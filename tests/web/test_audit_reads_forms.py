@@ -209,6 +209,12 @@ async def test_attachment_download_reads_the_person_it_belongs_to(client, world)
     )
     assert r.status_code == 303
     assert [e["action"] for e in events] == ["attachment.downloaded", "person.read"]
+    # The download names the card and the file by their ids; a file name can be personal
+    # data, and the audit outlives the attachment.
+    download = events[0]
+    assert (download["object_kind"], download["object_id"]) == ("person", str(known))
+    assert download["detail"] == {"attachment": on_card}
+    assert "Sopimus" not in str(download)
     read = events[1]
     assert read["person_id"] == known and read["detail"]["via"] == "attachment"
     assert read["detail"]["attachment"] == on_card and read["purpose"] == "customer_service"
@@ -221,6 +227,7 @@ async def test_attachment_download_reads_the_person_it_belongs_to(client, world)
     )
     assert r.status_code == 303
     assert [e["action"] for e in events] == ["attachment.downloaded"]
+    assert events[0]["detail"] == {"attachment": on_org} and "Sopimus" not in str(events[0])
 
 
 async def test_who_may_not_see_the_cards_gets_no_data_and_no_read(
