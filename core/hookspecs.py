@@ -191,8 +191,10 @@ def kortisto_newsletter_subscribe(
 ) -> dict[str, Any] | None:
     """Add (or update) one contact on the tenant's newsletter list.
 
-    When: the newsletter sync, inside core.transfer_gate.transfer (so only contacts with
-    e-mail marketing consent and no objection ever reach it); in a worker job.
+    When: the newsletter sync, as the send of core.transfer_gate.transfer (so only contacts
+    with e-mail marketing consent and no objection ever reach it); in a worker job, after the
+    transaction that recorded the transfer committed: no tenant scope is open, so the
+    implementation must not read the register (everything it needs is in its arguments).
 
     Arguments:
       tenant: the tenant's slug.
@@ -213,7 +215,8 @@ def kortisto_newsletter_unsubscribe(
 ) -> bool | None:
     """Remove a contact from the newsletter service (consent withdrawn, objection, erasure).
 
-    When: the newsletter sync or an erasure, in a worker job.
+    When: the newsletter sync, a withdrawal, objection, erasure or change of address, in a
+    worker job with no tenant scope open (the outcome is recorded after the call).
 
     Arguments:
       tenant: the tenant's slug.

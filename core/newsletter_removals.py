@@ -3,7 +3,7 @@ withdrawn e-mail newsletter or marketing consent (core.consents), a direct-marke
 (core.objections) or an erasure (core.erasure); and move a subscriber to their new address
 when the card's first e-mail changes (core.persons.update_person). Only schedules (outbox,
 after commit) when the person has a live subscription; the jobs are
-core.newsletter_sync.remove_person and readdress. Kept apart from
+core.newsletter_unsubscribe.remove_person and core.newsletter_sync.readdress. Kept apart from
 core.newsletter_sync so that consents and objections need not import the transfer gate."""
 
 from __future__ import annotations

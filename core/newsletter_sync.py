@@ -7,20 +7,29 @@ register.
   core.transfer_gate (purpose "newsletter", channel "email"), one transfer row per person
   sent, and a newsletter_subscription row with the service's id.
 - **Off the list**: a subscribed person the gate now refuses (consent withdrawn, objection,
-  restriction) or whose card is gone (erased): the service is told (kortisto_newsletter_
-  unsubscribe, audited); the row becomes "removed", or is deleted after an erasure, since it
-  is the last trace of the person. Withdrawals, objections and erasures also schedule the
-  removal right after their commit (core.newsletter_removals), the sync is the safety net.
+  restriction) or whose card is gone (erased): the service is told
+  (core.newsletter_unsubscribe.remove_person). Withdrawals, objections and erasures also
+  schedule the removal right after their commit (core.newsletter_removals), the sync is the
+  safety net.
 - **New address**: when a subscriber's first e-mail changes (`readdress`, after the edit
   commits), the old address is taken off the list and the new one subscribed through the
   gate (a new transfer row); a refusal or failure leaves the person off until the next sync.
-Runs in a worker job inside the tenant scope (tenants.newsletter_jobs): nightly and from the
-plugin's admin page.
+Runs in worker jobs (tenants.newsletter_jobs: nightly and from the plugin's admin page) with
+no transaction open: `in_scope()` opens the tenant's transaction for each step, and every call
+to the service is made between two short transactions, never inside one (a slow service must
+not hold the tenant's connection and row locks for up to its timeout):
+1. in a transaction: who goes on the list; the gate's check, and the transfer row recorded
+   pending (core.transfer_gate.deferred_sends) with the send handed back;
+2. with no transaction: the service's calls;
+3. in a short second transaction: each transfer row's outcome and the subscription rows.
+Subscriptions go in batches of BATCH, so a crash loses at most one batch's outcomes (their
+transfer rows stay pending; the next sync subscribes those persons again).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from core import audit
 from core.contact_gate import may_contact_many
@@ -31,15 +40,34 @@ from core.newsletter_removals import (  # noqa: F401 - job names live there
     REMOVE_JOB,
     SYNC_JOB,
 )
+from core.newsletter_unsubscribe import InScope, live_subscriptions, remove_person
 from core.plugin_host import plugin_host
 from core.processors import Processor
-from core.transfer_gate import TransferRefused, transfer
+from core.transfer_gate import (
+    PendingSend,
+    TransferRefused,
+    deferred_sends,
+    record_outcome,
+    transfer,
+)
 
 CATEGORIES = ("name", "email")
+BATCH = 50  # subscriptions per pair of short transactions
 
 
-async def newsletter_plugin() -> tuple[str, Processor] | None:
-    """(plugin name, its processor) of the enabled newsletter plugin, or None."""
+@dataclass(frozen=True)
+class NewsletterService:
+    """The enabled newsletter plugin as read in the tenant's scope, so that its calls can be
+    made after the commit (no settings can be read then)."""
+
+    tenant: str
+    plugin: str
+    processor: Processor
+    enabled: dict[str, dict]  # {plugin: options} of the tenant's enabled plugins
+
+
+async def newsletter_service() -> NewsletterService | None:
+    """The enabled newsletter plugin with its processor and settings, or None; in a scope."""
     host = plugin_host()
     enabled = await host.enabled()
     implementers = {
@@ -49,8 +77,14 @@ async def newsletter_plugin() -> tuple[str, Processor] | None:
         if name in implementers:
             declared = await host.processors(only={name: enabled[name]})
             if declared:
-                return name, declared[0]
+                return NewsletterService(current_tenant().slug, name, declared[0], enabled)
     return None
+
+
+async def newsletter_plugin() -> tuple[str, Processor] | None:
+    """(plugin name, its processor) of the enabled newsletter plugin, or None."""
+    found = await newsletter_service()
+    return (found.plugin, found.processor) if found else None
 
 
 async def _contacts(person_id: uuid.UUID | None = None) -> list[dict]:
@@ -64,45 +98,76 @@ async def _contacts(person_id: uuid.UUID | None = None) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-async def _subscriptions(person_id: uuid.UUID | None = None) -> list[dict]:
-    rows = await DB.current_connection().fetch(
-        "SELECT id, person_id, plugin, list_id, external_id, status FROM newsletter_subscription "
-        "WHERE status <> 'removed' AND ($1::uuid IS NULL OR person_id = $1) ORDER BY synced_at",
-        person_id,
-    )
-    return [dict(r) for r in rows]
-
-
-async def sync(*, actor: audit.Actor = audit.SYSTEM) -> dict:
-    """One pass: subscribe the consenting, remove the refused; returns counts."""
+async def sync(*, in_scope: InScope, actor: audit.Actor = audit.SYSTEM) -> dict:
+    """One pass: subscribe the consenting, remove the refused; returns counts. Called with no
+    transaction open."""
     report = {"subscribed": 0, "removed": 0, "refused": 0, "failed": 0, "enabled": False}
-    found = await newsletter_plugin()
-    if found is None:
-        return report
-    plugin, processor = found
+    async with in_scope():
+        service = await newsletter_service()
+        if service is None:
+            return report
+        contacts = await _contacts()
+        decisions = await may_contact_many([c["id"] for c in contacts], "email", "newsletter")
+        subscribed = [s for s in await live_subscriptions() if s["status"] == "subscribed"]
+        live = dict.fromkeys(s["person_id"] for s in subscribed)
     report["enabled"] = True
-    contacts = await _contacts()
-    decisions = await may_contact_many([c["id"] for c in contacts], "email", "newsletter")
-    live = {s["person_id"]: s for s in await _subscriptions() if s["status"] == "subscribed"}
+    newcomers = []
     for contact in contacts:
         if not decisions[contact["id"]].allowed:
             report["refused"] += 1
-            continue
-        if contact["id"] in live:
-            continue
-        ok = await _subscribe(plugin, processor, contact, actor)
-        report["subscribed" if ok else "failed"] += 1
+        elif contact["id"] not in live:
+            newcomers.append(contact)
+    for start in range(0, len(newcomers), BATCH):
+        sent, failed = await subscribe(service, newcomers[start : start + BATCH],
+                                       in_scope=in_scope, actor=actor)  # fmt: skip
+        report["subscribed"] += sent
+        report["failed"] += failed
     allowed = {pid for pid, d in decisions.items() if d.allowed}
     for person_id in [pid for pid in live if pid not in allowed]:
         reason = "erasure" if person_id not in decisions else decisions[person_id].reason
-        report["removed"] += await remove_person(person_id, reason, actor=actor)
-    await audit.record("newsletter.sync", actor=actor, object_kind="plugin",
-                       object_id=plugin, detail=report)  # fmt: skip
+        report["removed"] += await remove_person(person_id, reason, in_scope=in_scope,
+                                                 actor=actor)  # fmt: skip
+    async with in_scope():
+        await audit.record("newsletter.sync", actor=actor, object_kind="plugin",
+                           object_id=service.plugin, detail=report)  # fmt: skip
     return report
 
 
-async def _subscribe(plugin: str, processor: Processor, contact: dict, actor) -> bool:
-    answer: dict = {}
+async def subscribe(
+    service: NewsletterService, contacts: list[dict], *, in_scope: InScope, actor: audit.Actor
+) -> tuple[int, int]:
+    """Put `contacts` on the list through the gate, the service called between two short
+    transactions; returns (subscribed, failed or refused)."""
+    answers: dict[uuid.UUID, dict] = {}
+    refused = 0
+    async with in_scope():
+        with deferred_sends() as sends:
+            for contact in contacts:
+                try:
+                    await transfer(
+                        contact["id"], processor=service.processor, purpose="newsletter",
+                        channel="email", categories=CATEGORIES, actor=actor,
+                        send=_subscribe_call(service, contact, answers),
+                        recipient=service.processor.key,
+                    )  # fmt: skip
+                except TransferRefused:
+                    refused += 1
+    results: list[tuple[PendingSend, object, Exception | None]] = []
+    for pending in sends:  # no transaction open
+        try:
+            results.append((pending, await pending.send(), None))
+        except Exception as exc:  # the service's failure is the transfer's state
+            results.append((pending, None, exc))
+    sent = 0
+    async with in_scope():
+        for pending, reference, error in results:
+            outcome = await record_outcome(pending, reference, error=error)
+            answer = answers.get(pending.person_id, {})
+            sent += await _record_subscription(service.plugin, pending.person_id, answer, outcome)
+    return sent, len(contacts) - sent
+
+
+def _subscribe_call(service: NewsletterService, contact: dict, answers: dict):
     message = {
         "person_id": str(contact["id"]),
         "email": contact["email"],
@@ -112,30 +177,29 @@ async def _subscribe(plugin: str, processor: Processor, contact: dict, actor) ->
     }
 
     async def send() -> str:
-        result = await plugin_host().newsletter_subscribe(current_tenant().slug, message)
+        result = await plugin_host().newsletter_subscribe(
+            service.tenant, message, only=service.enabled
+        )
         if not result:
             raise RuntimeError("no newsletter plugin answered")
-        answer.update(result)
+        answers[contact["id"]] = result
         return str(result.get("external_id") or "")
 
-    try:
-        outcome = await transfer(
-            contact["id"], processor=processor, purpose="newsletter", channel="email",
-            categories=CATEGORIES, send=send, recipient=processor.key, actor=actor,
-        )  # fmt: skip
-    except TransferRefused:
-        return False
+    return send
+
+
+async def _record_subscription(plugin: str, person_id, answer: dict, outcome: dict) -> bool:
     sent = outcome["status"] == "sent"
     if sent:  # an earlier failed attempt is superseded
         await DB.current_connection().execute(
             "DELETE FROM newsletter_subscription WHERE person_id = $1 AND status = 'failed'",
-            contact["id"],
+            person_id,
         )
     await DB.current_connection().execute(
         "INSERT INTO newsletter_subscription (id, person_id, plugin, list_id, external_id, "
         "status, synced_at, error) VALUES ($1, $2, $3, $4, $5, $6, now(), $7)",
         uuid.uuid4(),
-        contact["id"],
+        person_id,
         plugin,
         str(answer.get("list_id") or "")[:200],
         outcome["external_ref"],
@@ -145,73 +209,26 @@ async def _subscribe(plugin: str, processor: Processor, contact: dict, actor) ->
     return sent
 
 
-async def readdress(person_id: uuid.UUID, *, actor: audit.Actor = audit.SYSTEM) -> dict:
+async def readdress(
+    person_id: uuid.UUID, *, in_scope: InScope, actor: audit.Actor = audit.SYSTEM
+) -> dict:
     """Move a subscriber to the card's current first e-mail: unsubscribe the old address, then
     subscribe the new one through the transfer gate. Idempotent: without a live subscription
     nothing happens. Raises when the service did not take the removal, so the job retries
     (subscribing the new address beside a live old one would leave both on the list)."""
     report = {"removed": 0, "subscribed": False}
-    found = await newsletter_plugin()
-    live = [s for s in await _subscriptions(person_id) if s["status"] == "subscribed"]
-    if found is None or not live:
+    async with in_scope():
+        service = await newsletter_service()
+        live = [s for s in await live_subscriptions(person_id) if s["status"] == "subscribed"]
+    if service is None or not live:
         return report
-    report["removed"] = await remove_person(person_id, "address_changed", actor=actor)
+    report["removed"] = await remove_person(person_id, "address_changed", in_scope=in_scope,
+                                            actor=actor)  # fmt: skip
     if report["removed"] < len(live):
         raise RuntimeError("the newsletter service did not take the old address off the list")
-    plugin, processor = found
-    for contact in await _contacts(person_id):
-        report["subscribed"] = await _subscribe(plugin, processor, contact, actor)
+    async with in_scope():
+        contacts = await _contacts(person_id)
+    if contacts:
+        sent, _failed = await subscribe(service, contacts, in_scope=in_scope, actor=actor)
+        report["subscribed"] = sent == 1
     return report
-
-
-async def remove_person(person_id: uuid.UUID, reason: str, *, actor=audit.SYSTEM) -> int:
-    """Tell the service to drop the person's live subscriptions; returns how many went. After
-    an erasure the row is deleted once the service confirmed; a failure stays on the row."""
-    conn = DB.current_connection()
-    if reason != "erasure" and not await conn.fetchval(
-        "SELECT 1 FROM person WHERE id = $1", person_id
-    ):
-        reason = "erasure"  # the card is gone: nothing of the person may stay
-    removed = 0
-    live = [s for s in await _subscriptions(person_id) if s["status"] == "subscribed"]
-    for subscription in live:
-        payload = {**subscription, "id": str(subscription["id"]),
-                   "person_id": str(person_id), "reason": reason}  # fmt: skip
-        try:
-            done = await plugin_host().newsletter_unsubscribe(current_tenant().slug, payload)
-        except Exception as exc:  # the service's failure is the row's state
-            done, error = False, f"{type(exc).__name__}: {exc}"[:2000]
-        else:
-            error = "" if done else "no enabled newsletter plugin took the removal"
-        if not done:
-            await conn.execute(
-                "UPDATE newsletter_subscription SET error = $2 WHERE id = $1",
-                subscription["id"],
-                error,
-            )
-            continue
-        if reason == "erasure":
-            await conn.execute("DELETE FROM newsletter_subscription WHERE id = $1",
-                               subscription["id"])  # fmt: skip
-        else:
-            await conn.execute(
-                "UPDATE newsletter_subscription SET status = 'removed', error = '', "
-                "synced_at = now() WHERE id = $1",
-                subscription["id"],
-            )
-        removed += 1
-        await audit.record(
-            "newsletter.unsubscribe",
-            actor=actor,
-            object_kind="newsletter_subscription",
-            object_id=subscription["id"],
-            # An erased card is gone; the audit keeps no link to it.
-            person_id=None if reason == "erasure" else person_id,
-            detail={"plugin": subscription["plugin"], "reason": reason},
-        )
-    if reason == "erasure":  # earlier failed or removed rows are traces of the person too
-        await conn.execute(
-            "DELETE FROM newsletter_subscription WHERE person_id = $1 AND status <> 'subscribed'",
-            person_id,
-        )
-    return removed

@@ -192,15 +192,27 @@ class PluginHost:
             contacts=contacts,
         )
 
-    async def newsletter_subscribe(self, tenant: str, contact: dict) -> dict | None:
+    async def newsletter_subscribe(
+        self, tenant: str, contact: dict, only: dict[str, dict] | None = None
+    ) -> dict | None:
+        """`only`: the {plugin: options} read earlier in the tenant's scope, for a call made
+        after its commit (core.newsletter_sync), when the settings cannot be read."""
         return await self._call(
-            "kortisto_newsletter_subscribe", firstresult=True, tenant=tenant, contact=contact
+            "kortisto_newsletter_subscribe",
+            firstresult=True,
+            only=only,
+            tenant=tenant,
+            contact=contact,
         )
 
-    async def newsletter_unsubscribe(self, tenant: str, subscription: dict) -> bool | None:
+    async def newsletter_unsubscribe(
+        self, tenant: str, subscription: dict, only: dict[str, dict] | None = None
+    ) -> bool | None:
+        """`only` as for newsletter_subscribe."""
         return await self._call(
             "kortisto_newsletter_unsubscribe",
             firstresult=True,
+            only=only,
             tenant=tenant,
             subscription=subscription,
         )

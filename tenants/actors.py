@@ -1,6 +1,9 @@
 """Tenant jobs as Dramatiq actors: each opens the tenant's scope from its `tenant` argument and
 records its message id in `job_run` in the same transaction as its effect, so a redelivered
-message (a killed worker, a duplicate send) finds the record and does nothing twice.
+message (a killed worker, a duplicate send) finds the record and does nothing twice. A job
+that calls a third party between two short transactions opens its scopes itself
+(`tenant_job(own_scope=True)`); its message id is looked up before it starts and recorded
+after it succeeded (`run_once`).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ def tenant_job(name: str, *, own_scope: bool = False) -> Callable[[TenantJob], T
     """Declare an async job body that runs inside the scope of its `tenant` argument. With
     `own_scope` the body gets `tenant` and opens its scopes itself (a job that calls a
     provider between two short transactions, never inside one); it must then be idempotent
-    by its own rows, since no job_run record commits with its effect."""
+    by its own rows, since its job_run record commits after its effect (`run_once`)."""
 
     def decorate(fn: TenantJob) -> TenantJob:
         TENANT_JOBS[name] = fn
@@ -63,13 +66,35 @@ async def run_once_in_scope(name: str, fn: TenantJob, tenant: str, kwargs: dict)
         return await fn(**kwargs)
 
 
+async def run_once(name: str, fn: TenantJob, tenant: str, kwargs: dict) -> Any:
+    """Run a tenant job as the worker does: `run_once_in_scope`, or for an own-scope job
+    `fn(tenant=…)` unless a job_run row says this message already succeeded; the row is
+    written in a short transaction after it did (a failure leaves none, so it is retried)."""
+    if name not in OWN_SCOPE_JOBS:
+        return await run_once_in_scope(name, fn, tenant, kwargs)
+    key = current_message_id() or f"adhoc:{uuid.uuid4()}"
+    async with tenant_scope(tenant):
+        done = await DB.current_connection().fetchval(
+            "SELECT 1 FROM job_run WHERE message_key = $1", key
+        )
+    if done:
+        log.info("skipping %s for %s: message %s already done", name, tenant, key)
+        return None
+    result = await fn(tenant=tenant, **kwargs)
+    async with tenant_scope(tenant):
+        await DB.current_connection().execute(
+            "INSERT INTO job_run (message_key, actor_name, finished_at) VALUES ($1, $2, now()) "
+            "ON CONFLICT (message_key) DO NOTHING",
+            key,
+            name,
+        )
+    return result
+
+
 def _actor_for(name: str, fn: TenantJob) -> Callable[..., Awaitable[Any]]:
     async def actor(tenant: str, **kwargs: Any) -> None:
         # Effects live in the database; results are not kept (no results backend).
-        if name in OWN_SCOPE_JOBS:
-            await fn(tenant=tenant, **kwargs)
-        else:
-            await run_once_in_scope(name, fn, tenant, kwargs)
+        await run_once(name, fn, tenant, kwargs)
 
     actor.__name__ = name.replace(".", "_")
     actor.__module__ = fn.__module__

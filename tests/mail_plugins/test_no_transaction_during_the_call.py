@@ -5,31 +5,10 @@ call made inside a tenant scope shows that the probe does see an open transactio
 
 from __future__ import annotations
 
-import asyncio
-
-import asyncpg
-
 from tenants.scope import tenant_scope
 from tests.mail_plugins.conftest import person, rows, run_queued_mail
 from tests.mail_plugins.test_sparkpost import KEY, US, _send
-
-OPEN_TRANSACTIONS = (
-    "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
-    "AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
-)
-
-
-def probe(dsn: str, seen: list[list[str]]):
-    """Record, per request, the states of other sessions that have a transaction open."""
-
-    async def look() -> list[str]:
-        conn = await asyncpg.connect(dsn)
-        try:
-            return [r["state"] for r in await conn.fetch(OPEN_TRANSACTIONS)]
-        finally:
-            await conn.close()
-
-    return lambda: seen.append(asyncio.run(look()))
+from tests.support.transaction_probe import probe
 
 
 async def test_sparkpost_is_called_with_no_transaction_open(

@@ -2,7 +2,8 @@
 with e-mail newsletter consent and no objection or restriction reach the service; each one is
 a transfer row with the provider's country and outside-EU flag; a withdrawal, an objection and
 an erasure each take the person off (after commit, through the outbox job); a disabled plugin
-is never called."""
+is never called. The sync and the jobs run as the worker runs them: with no transaction open,
+each opening its own short tenant scopes."""
 
 import hashlib
 import json
@@ -17,7 +18,7 @@ from core.db import DB
 from core.newsletter_removals import REMOVE_JOB
 from core.newsletter_sync import sync
 from core.persons import PersonInput, create_person
-from tenants.actors import TENANT_JOBS, run_once_in_scope
+from tenants.actors import TENANT_JOBS, run_once
 from tenants.scope import tenant_scope
 from tests.plugins.conftest import ADMIN
 from tests.support.fake_newsletter_service import FakeNewsletterService
@@ -52,6 +53,11 @@ async def _person(name: str, *, consent: bool = True) -> uuid.UUID:
     return person_id
 
 
+async def _sync(slug: str) -> dict:
+    """The sync as its job runs it: outside any transaction, opening the tenant's scopes."""
+    return await sync(in_scope=lambda: tenant_scope(slug))
+
+
 async def _transfers() -> list[dict]:
     rows = await DB.current_connection().fetch(
         "SELECT person_id, processor, plugin, country, outside_eea, safeguard, purpose, "
@@ -77,7 +83,7 @@ async def _run_queued_removals(slug: str) -> list[dict]:
               for r in rows]  # fmt: skip
     for kwargs in queued:
         args = {k: v for k, v in kwargs.items() if k != "tenant"}
-        await run_once_in_scope(REMOVE_JOB, TENANT_JOBS[REMOVE_JOB], slug, args)
+        await run_once(REMOVE_JOB, TENANT_JOBS[REMOVE_JOB], slug, args)
     return queued
 
 
@@ -92,7 +98,8 @@ async def test_sync_sends_only_consenting_non_objecting_persons(tenant, newslett
         await _person("Hiljainen", consent=False)
         withdrawn = await _person("Perunut")
         await consents.withdraw_consent(withdrawn, "email", "newsletter", actor=ADMIN)
-        report = await sync()
+    report = await _sync(tenant.slug)
+    async with tenant_scope(tenant.slug):
         transfers = await _transfers()
         subscriptions = await _subscriptions()
     assert report["subscribed"] == 1 and report["refused"] == 4
@@ -109,8 +116,7 @@ async def test_sync_sends_only_consenting_non_objecting_persons(tenant, newslett
     assert subscriptions == [{"person_id": consenting, "plugin": "newsletter", "list_id": "7",
                               "external_id": "101", "status": "subscribed"}]  # fmt: skip
 
-    async with tenant_scope(tenant.slug):  # a second run sends nobody twice
-        again = await sync()
+    again = await _sync(tenant.slug)  # a second run sends nobody twice
     assert again["subscribed"] == 0 and len(service.of("POST", "/contacts")) == 1
 
 
@@ -118,7 +124,8 @@ async def test_withdrawal_sends_an_unsubscribe(tenant, newsletter, service):
     await newsletter(tenant.slug)
     async with tenant_scope(tenant.slug):
         person_id = await _person("Peruja")
-        await sync()
+    await _sync(tenant.slug)
+    async with tenant_scope(tenant.slug):
         await consents.withdraw_consent(person_id, "email", "newsletter", actor=ADMIN)
     queued = await _run_queued_removals(tenant.slug)
     assert queued == [{"person_id": str(person_id), "reason": "consent_withdrawn",
@@ -134,12 +141,13 @@ async def test_objection_and_restriction_take_the_person_off(tenant, newsletter,
     async with tenant_scope(tenant.slug):
         objecting = await _person("Kieltaja")
         restricted = await _person("Rajattava")
-        await sync()
+    await _sync(tenant.slug)
+    async with tenant_scope(tenant.slug):
         await objections.object_to(objecting, "direct_marketing", "email", actor=ADMIN)
         await restriction.restrict(restricted)  # no job of its own: the sync catches it
     await _run_queued_removals(tenant.slug)
+    report = await _sync(tenant.slug)
     async with tenant_scope(tenant.slug):
-        report = await sync()
         statuses = {s["person_id"]: s["status"] for s in await _subscriptions()}
     assert report["removed"] == 1
     assert statuses == {objecting: "removed", restricted: "removed"}
@@ -150,7 +158,8 @@ async def test_erasure_sends_an_unsubscribe_and_leaves_no_row(tenant, newsletter
     await newsletter(tenant.slug)
     async with tenant_scope(tenant.slug):
         person_id = await _person("Poistettava")
-        await sync()
+    await _sync(tenant.slug)
+    async with tenant_scope(tenant.slug):
         await erasure.erase_persons([person_id], actor=ADMIN)
     queued = await _run_queued_removals(tenant.slug)
     assert [q["reason"] for q in queued] == ["erasure"]
@@ -164,7 +173,8 @@ async def test_us_provider_is_flagged_outside_the_eea(tenant, newsletter, servic
     await newsletter(tenant.slug, provider="mailchimp")
     async with tenant_scope(tenant.slug):
         person_id = await _person("Jenkki")
-        await sync()
+    await _sync(tenant.slug)
+    async with tenant_scope(tenant.slug):
         await erasure.erase_persons([person_id], actor=ADMIN)
         transfers = await _transfers()
     member = hashlib.md5(b"jenkki@x.fi").hexdigest()  # noqa: S324 - Mailchimp's member id
@@ -184,7 +194,8 @@ async def test_a_disabled_newsletter_plugin_is_not_called(tenant, newsletter, se
     await newsletter(tenant.slug, enabled=False)
     async with tenant_scope(tenant.slug):
         await _person("Suostunut")
-        report = await sync()
+    report = await _sync(tenant.slug)
+    async with tenant_scope(tenant.slug):
         transfers = await _transfers()
     assert report["enabled"] is False
     assert service.requests == [] and transfers == []
@@ -197,8 +208,9 @@ async def test_a_service_error_is_a_failed_transfer_and_retried_next_time(
     service.fail_next = 1
     async with tenant_scope(tenant.slug):
         await _person("Virhe")
-        first = await sync()
-        second = await sync()
+    first = await _sync(tenant.slug)
+    second = await _sync(tenant.slug)
+    async with tenant_scope(tenant.slug):
         statuses = [t["status"] for t in await _transfers()]
         subscriptions = await _subscriptions()
     assert first["failed"] == 1 and second["subscribed"] == 1
@@ -218,7 +230,8 @@ async def test_kortisto_notify_recipient_an_erasure_request_deletes_the_contact(
     await newsletter(tenant.slug)
     async with tenant_scope(tenant.slug):
         person_id = await _person("Pyytäjä")
-        await sync()
+    await _sync(tenant.slug)
+    async with tenant_scope(tenant.slug):
         request = await requests.create_request(
             person_id, "erasure", actor=ADMIN, received_on=date.today()
         )

@@ -17,7 +17,7 @@ from core.newsletter_removals import READDRESS_JOB
 from core.newsletter_sync import sync
 from core.persons import PersonInput, create_person
 from core.self_service import OwnCardInput, rectify_own_card
-from tenants.actors import TENANT_JOBS, run_once_in_scope
+from tenants.actors import TENANT_JOBS, run_once
 from tenants.scope import tenant_scope
 from tests.plugins.conftest import ADMIN
 from tests.support.fake_newsletter_service import FakeNewsletterService
@@ -49,7 +49,7 @@ async def _subscribed(slug: str, name: str) -> uuid.UUID:
             PersonInput(first_name=name, last_name="Uusi", emails=[f"{name.lower()}@vanha.fi"])
         )
         await consents.give_consent(person_id, "email", "newsletter", actor=ADMIN)
-        assert (await sync())["subscribed"] == 1
+    assert (await sync(in_scope=lambda: tenant_scope(slug)))["subscribed"] == 1
     return person_id
 
 
@@ -62,7 +62,7 @@ async def _run_readdress_jobs(slug: str) -> list[dict]:
               for r in rows]  # fmt: skip
     for kwargs in queued:
         args = {k: v for k, v in kwargs.items() if k != "tenant"}
-        await run_once_in_scope(READDRESS_JOB, TENANT_JOBS[READDRESS_JOB], slug, args)
+        await run_once(READDRESS_JOB, TENANT_JOBS[READDRESS_JOB], slug, args)
     return queued
 
 

@@ -1,11 +1,13 @@
 """A local fake of the two newsletter services' HTTP APIs (Brevo v3, Mailchimp 3.0): it
 records every request (method, path, headers, JSON body) and answers the way the real service
-does for the calls the newsletter plugin makes. Tests assert on `requests`."""
+does for the calls the newsletter plugin makes. Tests assert on `requests`; `on_request`, when
+set, is called in the server's thread as each request arrives (e.g. to look at the database)."""
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -14,6 +16,7 @@ class FakeNewsletterService:
         self.requests: list[dict] = []
         self.next_id = 100
         self.fail_next: int = 0  # answer the next N requests with HTTP 500
+        self.on_request: Callable[[], None] | None = None
         service = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -21,6 +24,8 @@ class FakeNewsletterService:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
+                if service.on_request is not None:
+                    service.on_request()
                 service.requests.append(
                     {
                         "method": self.command,

@@ -1,0 +1,93 @@
+"""The newsletter service is called with no tenant transaction open: the sync, the removal
+and the move to a new address each decide and record in a short transaction, call Brevo or
+Mailchimp after its commit, and record the outcome in a second one. The fake service looks at
+pg_stat_activity as each request arrives; a control call made inside a tenant scope shows
+that the probe does see an open transaction."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import plugins.newsletter
+import tenants.newsletter_jobs  # noqa: F401 - declares the jobs
+from core import consents
+from core.db import DB
+from core.newsletter_removals import READDRESS_JOB, REMOVE_JOB, SYNC_JOB
+from core.persons import PersonInput, create_person, update_person
+from core.plugin_host import plugin_host
+from tenants.actors import TENANT_JOBS, run_once
+from tenants.scope import tenant_scope
+from tests.plugins.conftest import ADMIN
+from tests.support.fake_newsletter_service import FakeNewsletterService
+from tests.support.transaction_probe import probe
+
+
+@pytest.fixture
+def service():
+    with FakeNewsletterService() as fake:
+        yield fake
+
+
+async def _run_jobs(slug: str, name: str) -> int:
+    """Run the jobs of `name` the outbox holds, as the worker would after the relay."""
+    async with tenant_scope(slug):
+        rows = await DB.current_connection().fetch(
+            "DELETE FROM outbox_message WHERE actor_name = $1 RETURNING kwargs", name
+        )
+    for row in rows:
+        kwargs = json.loads(row["kwargs"]) if isinstance(row["kwargs"], str) else row["kwargs"]
+        args = {k: v for k, v in kwargs.items() if k != "tenant"}
+        await run_once(name, TENANT_JOBS[name], slug, args)
+    return len(rows)
+
+
+@pytest.mark.parametrize("provider", ["brevo", "mailchimp"])
+async def test_the_newsletter_service_is_called_with_no_transaction_open(
+    make_tenant, host, enable, service, settings, provider
+):
+    t = await make_tenant()
+    host.register(plugins.newsletter, "newsletter")
+    await enable(
+        t.slug, "newsletter",
+        options={"provider": provider, "list_id": "7", "base_url": service.url},
+        secrets={"api_key": "test-key-us21"},
+    )  # fmt: skip
+    async with tenant_scope(t.slug):
+        person_id = await create_person(
+            PersonInput(first_name="Vapaa", last_name="Tilaaja", emails=["vapaa@vanha.fi"])
+        )
+        await consents.give_consent(person_id, "email", "newsletter", actor=ADMIN)
+    seen: list[list[str]] = []
+    service.on_request = probe(settings.database.url.reveal(), seen)
+
+    await run_once(SYNC_JOB, TENANT_JOBS[SYNC_JOB], t.slug, {})  # subscribe
+    async with tenant_scope(t.slug):
+        await update_person(
+            person_id, PersonInput(first_name="Vapaa", last_name="Tilaaja", emails=["v@uusi.fi"])
+        )
+    assert await _run_jobs(t.slug, READDRESS_JOB) == 1  # off the list, on with the new one
+    async with tenant_scope(t.slug):
+        await consents.withdraw_consent(person_id, "email", "newsletter", actor=ADMIN)
+    assert await _run_jobs(t.slug, REMOVE_JOB) == 1  # off the list
+
+    # Four calls (subscribe, remove, subscribe, remove), and no session of ours was inside a
+    # transaction during any of them.
+    assert len(service.requests) == 4
+    assert seen == [[], [], [], []]
+    async with tenant_scope(t.slug):
+        conn = DB.current_connection()
+        transfers = await conn.fetch("SELECT status FROM transfer ORDER BY at")
+        subscriptions = await conn.fetch(
+            "SELECT status FROM newsletter_subscription ORDER BY synced_at"
+        )
+    assert [r["status"] for r in transfers] == ["sent", "sent"]
+    assert [r["status"] for r in subscriptions] == ["removed", "removed"]
+
+    # Control: the same plugin called inside a tenant scope is seen by the probe.
+    async with tenant_scope(t.slug):
+        contact = {"person_id": str(person_id), "email": "v@uusi.fi", "first_name": "Vapaa",
+                   "last_name": "Tilaaja", "language": "fi"}  # fmt: skip
+        assert await plugin_host().newsletter_subscribe(t.slug, contact)
+    assert len(seen) == 5 and seen[4] == ["idle in transaction"]
