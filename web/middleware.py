@@ -2,8 +2,9 @@
 
 `TenantScopeMiddleware` runs after routing (so the `tenant` path parameter is known) and wraps
 the whole handler, response included, in the tenant's transaction (READ ONLY for an operator
-under a break-glass grant). `HostTenantRewrite` runs before routing: a request to a mapped host
-(acme.example.fi/...) is served as /t/acme/...
+under a break-glass grant). A handler may ask that its answer wait until the transaction
+committed and the scope's after-commit work ran (`answer_after_commit`). `HostTenantRewrite`
+runs before routing: a request to a mapped host (acme.example.fi/...) is served as /t/acme/...
 """
 
 from __future__ import annotations
@@ -23,8 +24,18 @@ from tenants.scope import slug_for_host, tenant_scope
 from web.operator_auth import break_glass_gate
 
 TENANT_PARAM = "tenant"
+# ASGI scope key: hold this request's answer until after the commit (answer_after_commit).
+ANSWER_AFTER_COMMIT = "kortisto.answer_after_commit"
 REQUEST_ID_HEADER = b"x-request-id"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+
+
+def answer_after_commit(scope: Scope) -> None:
+    """Hold the response until the request's transaction committed and its after-commit work
+    ran (a saved item's embed previews, fetched with no transaction open: web.embed_fetch), so
+    the page it redirects to finds them. For small answers (a redirect): the body is held in
+    memory."""
+    scope[ANSWER_AFTER_COMMIT] = True  # type: ignore[literal-required]
 
 
 def request_id_of(scope: Scope) -> str:
@@ -67,8 +78,19 @@ class TenantScopeMiddleware(ASGIMiddleware):
                 scope["break_glass"] = access.grant  # type: ignore[typeddict-unknown-key]
                 await next_app(scope, receive, send)
             return
+        held: list = []
+
+        async def send_or_hold(message) -> None:
+            starts = message["type"] == "http.response.start"
+            if held or (starts and scope.get(ANSWER_AFTER_COMMIT)):
+                held.append(message)
+            else:
+                await send(message)
+
         async with tenant_scope(slug):
-            await next_app(scope, receive, send)
+            await next_app(scope, receive, send_or_hold)
+        for message in held:  # committed, after-commit work done: now the answer
+            await send(message)
 
 
 class HostTenantRewrite:

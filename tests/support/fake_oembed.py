@@ -4,6 +4,9 @@ thumbnail they name (`/thumb.png`) and a player page (`/player/...`, what the if
 in browser tests) and `/redirect?to=…` (a 302 there). It records every request, so a test can
 tell whether (and how often) our server or the browser contacted "the third party".
 
+`on_request`, when set, is called in the server's thread as each request arrives (e.g. to look
+at the database while our server waits for the answer).
+
 It listens on 127.0.0.1, which our server refuses to fetch from (core.public_fetch): a test
 lets it through with `private_fetch_allowed(fake)`, the narrow test-only allowance."""
 
@@ -13,7 +16,7 @@ import io
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +43,7 @@ class FakeOEmbed:
     fail: bool = False  # answer oEmbed requests with 500
     url: str = ""
     thumbnail_url: str = ""  # what the oEmbed answer names ("" = our own /thumb.png)
+    on_request: Callable[[], None] | None = None
 
     @property
     def netloc(self) -> str:
@@ -56,6 +60,8 @@ def start(port: int = 0) -> tuple[FakeOEmbed, ThreadingHTTPServer]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if fake.on_request is not None:
+                fake.on_request()
             with lock:
                 fake.requests.append(self.path)
             path = urlsplit(self.path).path

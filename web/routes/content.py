@@ -27,7 +27,6 @@ from core.content import (
 from core.content_kinds import KINDS, STATUSES, Kind, get_kind
 from core.content_queries import PAGE_SIZE, ItemFilter, list_items, pipeline
 from core.db import DB
-from core.embeds import prefetch as prefetch_embeds
 from core.validation import ValidationFailed
 from core.visibility import Viewer
 from web import content_labels as labels
@@ -41,6 +40,7 @@ from web.content_access import (
     viewer_of,
 )
 from web.content_forms import content_input, error_messages, form_fields, item_values, read_form
+from web.embed_fetch import prefetch_previews
 from web.forms import ordered_errors, page_number, pager, render, tenant_context, wants_fragment
 from web.i18n import _
 
@@ -294,7 +294,7 @@ class ContentPagesController(Controller):
             object_id=item_id,
             detail={"kind": code, "private": values["private"] == "1"},
         )
-        await prefetch_embeds(item_id)
+        await prefetch_previews(request, item_id)
         return Redirect(f"{_base()}/{item_id}", status_code=303)
 
     @get("/{item_id:str}/edit")
@@ -333,7 +333,7 @@ class ContentPagesController(Controller):
                 object_id=item["id"],
                 detail={"kind": spec.code, "fields": sorted(changes)},
             )
-        await prefetch_embeds(item["id"])
+        await prefetch_previews(request, item["id"])
         return Redirect(f"{_base()}/{item['id']}", status_code=303)
 
     @get("/{item_id:str}/delete")

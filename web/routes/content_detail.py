@@ -40,6 +40,7 @@ from web.content_access import (
     viewer_of,
 )
 from web.content_forms import detail_rows
+from web.embed_fetch import preview_fetch_scope
 from web.embed_labels import placeholder_notice, provider_name
 from web.forms import render, tenant_context, wants_fragment
 from web.i18n import _
@@ -104,7 +105,7 @@ async def _context(
                 "provider_label": provider_name(embed.provider),
                 "notice": placeholder_notice(embed.processor) if embed.processor else "",
             }
-            for embed in await embeds_for(urls_of(item))
+            for embed in await embeds_for(urls_of(item), fetch_in=preview_fetch_scope(request))
         ],
     }
 

@@ -38,7 +38,7 @@ class ContentEmbedsController(Controller):
     ) -> Response:
         item = await item_or_404(await viewer_of(request), item_id)
         known = url in urls_of(item)
-        embed = (await embeds_for([url], fetch=False))[0] if known else None
+        embed = (await embeds_for([url]))[0] if known else None
         context = {
             **tenant_context(),
             "current": "content",
