@@ -106,7 +106,9 @@ class SessionMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    # A coroutine on purpose: Litestar runs a plain-function guard in a worker thread, a
+    # thread hop on every request for a few dict lookups.
     opt = handler.opt
     if opt.get("public") or "tenant" not in connection.path_params:
         return
