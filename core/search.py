@@ -116,14 +116,12 @@ async def _by_name(q: str, departed: str, limit: int, offset: int) -> SearchResu
     if not words:
         return SearchResults([], 0, "none")
     conn = DB.current_connection()
-    # Plan with the actual patterns: a cached generic plan cannot tell a rare name from a
-    # common one and reads the whole table. Transaction-local, like the scope.
-    # And with page reads costed as the cached, SSD-backed reads they are, so a few hundred
-    # hits come through the trigram index rather than a scan of the table.
-    # The typo fallback's similarity threshold is set here too: one round trip, not two.
+    # Plan with page reads costed as the cached, SSD-backed reads they are, so a few hundred
+    # hits come through the trigram index rather than a scan of the table. Transaction-local,
+    # like the scope. The typo fallback's similarity threshold is set here too: one round
+    # trip, not two.
     await conn.execute(
-        "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-        "set_config('random_page_cost', '1.1', true), "
+        "SELECT set_config('random_page_cost', '1.1', true), "
         "set_config('pg_trgm.similarity_threshold', $1, true)",
         str(NAME_SIMILARITY),
     )

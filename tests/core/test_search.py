@@ -113,9 +113,7 @@ async def test_paging_counts_every_match_and_pages_in_order(tenant):
     assert labels == sorted(labels) and len(set(labels)) == 7
 
 
-async def test_past_the_ranking_cap_says_there_are_more_and_pages_stop_at_it(
-    tenant, monkeypatch
-):
+async def test_past_the_ranking_cap_says_there_are_more_and_pages_stop_at_it(tenant, monkeypatch):
     import core.search
 
     monkeypatch.setattr(core.search, "RANKED_HITS", 4)
@@ -132,3 +130,25 @@ async def test_past_the_ranking_cap_says_there_are_more_and_pages_stop_at_it(
     assert _labels(first_page) == sorted(_labels(first_page))
     assert set(shown) <= {f"{n} Yleinen" for n in names}
     assert not few.more and _labels(few) == ["Aino Yleinen"]
+
+
+async def test_repeated_name_search_reuses_its_cached_plan(tenant):
+    """Planning the name-search statement costs more PostgreSQL CPU than running it on a
+    register of a few hundred cards: it is left to PostgreSQL's plan cache (custom plans
+    first, the generic one once it costs no more), not re-planned on every search."""
+
+    async def generic_plans() -> int:
+        # This connection's prepared name searches (asyncpg prepares each statement once).
+        return await DB.current_connection().fetchval(
+            "SELECT coalesce(sum(generic_plans), 0) FROM pg_prepared_statements "
+            "WHERE statement LIKE '%WITH hits AS MATERIALIZED%' "
+            "AND statement NOT LIKE '%pg_prepared_statements%'"
+        )
+
+    async with tenant_scope(tenant.slug):
+        await _person("Anna", "Virtanen")
+        before = await generic_plans()
+        for _ in range(8):
+            assert _labels(await search("virtanen")) == ["Anna Virtanen"]
+        after = await generic_plans()
+    assert after > before
