@@ -49,7 +49,7 @@ def unbind_tenant(token: contextvars.Token) -> None:
     _current.reset(token)
 
 
-@dataclass
+@dataclass(slots=True)
 class ScopeState:
     """Per-scope facts core records for the scope to act on after commit."""
 

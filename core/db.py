@@ -82,6 +82,7 @@ class ScopedTransaction(PostgresTransaction):
     """
 
     begin_sql: str = ""
+    pool: asyncpg.Pool  # the pool the connection came from (this loop's, this purpose's)
 
     async def begin(self) -> None:
         if not self.begin_sql:
@@ -121,17 +122,20 @@ class ScopedTransaction(PostgresTransaction):
             except BaseException:
                 # e.g. begin_sql refused (a role that no longer exists): the connection is
                 # fine and back outside any transaction; return it.
-                pool = await engine.pool_for_current_loop()
-                await pool.release(self.connection)
+                await self.pool.release(self.connection)
                 raise
         self.context = self.engine.current_transaction.set(self)
         return self
 
     async def get_connection(self) -> asyncpg.Connection:
         engine: KortistoEngine = self.engine  # type: ignore[assignment]
-        pool = await engine.pool_for_current_loop()
+        pool = self.pool = await engine.pool_for_current_loop()
+        # With a free slot the acquire cannot wait (a new connection has its own connect
+        # timeout, given to create_pool); asyncpg's acquire timeout costs a task and a timer
+        # on every request. Only a full pool needs the bound.
+        timeout = None if pool._queue.qsize() else engine.options.connect_timeout
         try:
-            return await pool.acquire(timeout=engine.options.connect_timeout)
+            return await pool.acquire(timeout=timeout)
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
 
@@ -139,7 +143,7 @@ class ScopedTransaction(PostgresTransaction):
         if self._parent:
             return exception is None
         engine: KortistoEngine = self.engine  # type: ignore[assignment]
-        pool = await engine.pool_for_current_loop()
+        pool = self.pool
         # The connection is broken if it is closed or cannot even roll back; the body's own
         # exception (which may be any OSError) does not decide that.
         broken = self.connection.is_closed()

@@ -92,20 +92,21 @@ async def tenant_scope(
     `read_only` makes the transaction READ ONLY before its first query (break-glass access):
     PostgreSQL then refuses every write, whatever a handler tries.
     """
-    try:
-        validate_slug(slug)
-    except InvalidSlugError as exc:
-        raise UnknownTenantError(slug) from exc
-    if DB.current_transaction.get() is not None:
-        raise RuntimeError("a tenant scope cannot be opened inside another transaction")
     if cache_seconds is None:
         cache_seconds = get_settings().tenant_cache_seconds
+    cached = _cached(slug, cache_seconds)  # only validated slugs are ever cached
+    if cached is None:
+        try:
+            validate_slug(slug)
+        except InvalidSlugError as exc:
+            raise UnknownTenantError(slug) from exc
+    if DB.current_transaction.get() is not None:
+        raise RuntimeError("a tenant scope cannot be opened inside another transaction")
     state = ScopeState()
     if read_only:
         state.write_elsewhere = functools.partial(_write_elsewhere, slug)
     state_token = bind_scope_state(state)
     try:
-        cached = _cached(slug, cache_seconds)
         txn = DB.transaction()
         statements = ["SET TRANSACTION READ ONLY"] if read_only else []
         if cached is not None:
