@@ -152,3 +152,45 @@ async def test_repeated_name_search_reuses_its_cached_plan(tenant):
             assert _labels(await search("virtanen")) == ["Anna Virtanen"]
         after = await generic_plans()
     assert after > before
+
+
+async def test_a_name_search_that_finds_the_card_is_one_statement(tenant, monkeypatch):
+    """The page's search is one round trip: no per-search settings statement before it."""
+    import core.search
+
+    statements: list[str] = []
+
+    class Recording:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def __getattr__(self, name):
+            method = getattr(self.conn, name)
+
+            async def recorded(query, *args, **kwargs):
+                statements.append(query)
+                return await method(query, *args, **kwargs)
+
+            return recorded
+
+    class RecordingDB:
+        def current_connection(self):
+            return Recording(DB.current_connection())
+
+    async with tenant_scope(tenant.slug):
+        await _person("Anna", "Virtanen")
+        monkeypatch.setattr(core.search, "DB", RecordingDB())
+        found = await search("virtanen")
+    assert _labels(found) == ["Anna Virtanen"]
+    assert len(statements) == 1 and "WITH hits AS MATERIALIZED" in statements[0]
+
+
+async def test_typo_correction_sets_its_own_similarity_threshold(tenant):
+    """The `%` operator reads pg_trgm.similarity_threshold: the fallback sets NAME_SIMILARITY
+    for its transaction rather than trusting whatever the server or session has."""
+    async with tenant_scope(tenant.slug):
+        await _person("Åsa", "Honkavaara")
+        await DB.current_connection().execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', '0.95', true)"
+        )
+        assert _labels(await search("Hnokavaara")) == ["Åsa Honkavaara"]
