@@ -185,13 +185,9 @@ async def upload(owner: Owner, file: Upload, *, viewer: Viewer, actor: audit.Act
         actor=actor,
         object_kind=owner.kind,
         object_id=owner.id,
-        detail={
-            "attachment": attachment_id,
-            "filename": filename,
-            "content_type": content_type,
-            "size_bytes": len(file.data),
-            "sha256": digest,
-        },
+        # The id only: a file name can itself be personal data, the checksum identifies the
+        # file's content, and the audit is kept longer than the attachment.
+        detail={"attachment": attachment_id},
     )
     await outbox.enqueue(VERIFY_JOB, attachment_id=str(attachment_id))
     return dict(row)
@@ -265,7 +261,7 @@ async def delete(attachment_id: uuid.UUID, *, viewer: Viewer, actor: audit.Actor
         actor=actor,
         object_kind=owner.kind,
         object_id=owner.id,
-        detail={"attachment": attachment_id, "filename": row["filename"], "sha256": row["sha256"]},
+        detail={"attachment": attachment_id},  # the id only, as for uploads
     )
     keys = [k for k in (row["object_key"], row["thumbnail_key"]) if k]
     bucket = current_tenant().bucket

@@ -76,7 +76,12 @@ async def test_upload_stores_under_an_opaque_key_with_checksum_and_audit(make_te
         assert [j["actor_name"] for j in jobs] == [attachments.VERIFY_JOB]
         events = await audit.events(action_prefix="attachment.")
         assert [e["action"] for e in events] == ["attachment.uploaded"]
-        assert events[0]["detail"]["sha256"] == row["sha256"]
+        # The owner is the event's object and the file is named by its id only: a file name
+        # can be personal data, and the audit outlives the attachment.
+        uploaded = events[0]
+        assert (uploaded["object_kind"], uploaded["object_id"]) == ("person", str(owner.id))
+        assert uploaded["detail"] == {"attachment": str(row["id"])}
+        assert "Sopimus" not in str(uploaded) and row["sha256"] not in str(uploaded)
 
 
 async def test_size_limit_and_programs_are_refused_before_anything_is_stored(make_tenant, store):
@@ -146,8 +151,12 @@ async def test_object_goes_with_its_row_after_commit_only(make_tenant, store):
         assert await store.stat(row["object_key"]) is None
         conn = DB.current_connection()
         assert await conn.fetchval("SELECT count(*) FROM attachment") == 0
-        actions = [e["action"] for e in await audit.events(action_prefix="attachment.")]
-        assert actions == ["attachment.deleted", "attachment.uploaded"]
+        events = await audit.events(action_prefix="attachment.")
+        assert [e["action"] for e in events] == ["attachment.deleted", "attachment.uploaded"]
+        deleted = events[0]
+        assert (deleted["object_kind"], deleted["object_id"]) == ("person", str(owner.id))
+        assert deleted["detail"] == {"attachment": str(row["id"])}
+        assert all("pois.pdf" not in str(e) for e in events)
 
 
 async def test_orphan_sweep_removes_old_unreferenced_objects_only(make_tenant, store):
