@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.account_language import ACCOUNT_LANGUAGES, set_account_language
 from core.accounts import create_user, set_password
 from core.db import DB
 from core.mail import send_mail
@@ -113,8 +114,13 @@ class Accepted:
     failure: str = ""  # "" on success, else wrong_code | too_many_attempts
 
 
-async def accept(token: str, key_code: str, password: str, *, secret_key: str) -> Accepted:
+async def accept(
+    token: str, key_code: str, password: str, *, secret_key: str, locale: str | None = None
+) -> Accepted:
     """Check the code, then create the user (invite) or set the password (reset); once.
+
+    `locale`: the language the invitee accepted in, stored as the new user's own (a reset
+    keeps the one the user has).
 
     A wrong code is returned, not raised, so the caller's transaction commits the attempt
     count (raising would roll it back and allow unlimited guesses).
@@ -141,6 +147,8 @@ async def accept(token: str, key_code: str, password: str, *, secret_key: str) -
             person_id=invitation["person"],
             password=password,
         )
+        if locale in ACCOUNT_LANGUAGES:
+            await set_account_language(user_id, locale)
     else:
         user_id = invitation["app_user"]
         await set_password(user_id, password)

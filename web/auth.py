@@ -3,7 +3,7 @@
 - `SessionMiddleware` runs inside the tenant scope: it reads the tenant's own session cookie,
   looks the session up under that tenant's key in Valkey and loads the user from the tenant
   schema. A session is void if the user was deactivated or changed their password after it
-  started.
+  started. The user's own language (stored on their account) becomes the request's locale.
 - `access_guard` is installed once on the app, so no route can forget it. Tenant routes need a
   signed-in user whose role is in the route's `opt["roles"]` (default: admin and staff);
   routes marked `opt={"public": True}` (login, invitations) are open. Routes outside tenants
@@ -32,6 +32,7 @@ from core.redis_client import redis_for_current_loop
 from core.sessions import SessionStore
 from core.settings import get_settings
 from core.throttle import LoginThrottle
+from web.i18n import user_locale
 
 SESSION_COOKIE_PREFIX = "kortisto_session_"
 STAFF_ROLES = frozenset({"admin", "staff"})
@@ -83,27 +84,41 @@ class SessionMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        slug = scope.get("path_params", {}).get("tenant")
-        if slug:
-            session_id = _cookies(scope).get(session_cookie_name(slug))
-            if session_id:
-                store = session_store()
-                session = await store.get(slug, session_id)
-                if session is not None:
-                    user, totp_required = await get_session_user(session.subject)
-                    valid = (
-                        user is not None
-                        and user["active"]
-                        and session.created_at >= user["sessions_valid_after"].timestamp()
-                    )
-                    if valid:
-                        scope["user"] = user
-                        scope["auth"] = session
-                        if user["role"] == "admin" and not user["totp_enabled"]:
-                            scope["totp_enrolment_due"] = totp_required
-                    else:
-                        await store.revoke(slug, session.subject, session.key)
-        await next_app(scope, receive, send)
+        user = await _session_user(scope)
+        if user is None:
+            await next_app(scope, receive, send)
+            return
+        # A signed-in user's pages come in their own language, whatever this browser's cookie
+        # or Accept-Language says (read with the session: no query of its own).
+        with user_locale(scope, user["locale"]):
+            await next_app(scope, receive, send)
+
+
+async def _session_user(scope: Scope) -> dict | None:
+    """The signed-in user of this tenant request (also put in the scope with its session),
+    else None; a session made void by its user is revoked."""
+    slug = scope.get("path_params", {}).get("tenant")
+    session_id = _cookies(scope).get(session_cookie_name(slug)) if slug else None
+    if not session_id:
+        return None
+    store = session_store()
+    session = await store.get(slug, session_id)
+    if session is None:
+        return None
+    user, totp_required = await get_session_user(session.subject)
+    valid = (
+        user is not None
+        and user["active"]
+        and session.created_at >= user["sessions_valid_after"].timestamp()
+    )
+    if not valid:
+        await store.revoke(slug, session.subject, session.key)
+        return None
+    scope["user"] = user
+    scope["auth"] = session
+    if user["role"] == "admin" and not user["totp_enabled"]:
+        scope["totp_enrolment_due"] = totp_required
+    return user
 
 
 async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:

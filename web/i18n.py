@@ -4,11 +4,13 @@ The msgids are the Finnish texts, so `fi` needs no catalog. Catalogs live in
 `web/locale/<lang>/LC_MESSAGES/messages.po`; their `.mo` files are compiled by
 `pybabel compile -d web/locale -f`, or here at startup when missing or stale.
 
-The locale of a request comes from the `kortisto_lang` cookie, else Accept-Language, else
-Finnish. `LocaleMiddleware` binds it to a contextvar for the handler and its template; the Jinja
-environment is shared, so its `_`/`gettext`/`ngettext` read that contextvar on every call (or,
-for errors raised before routing, the `request` in the template context). Code that renders for
-someone else, such as an e-mail, wraps the rendering in `use_locale(code)`.
+The locale of a request is a signed-in tenant user's own language (stored on their account,
+read with the session: web.auth re-binds it with `user_locale`), else the `kortisto_lang`
+cookie, else Accept-Language, else Finnish. `LocaleMiddleware` binds the negotiated one to a
+contextvar for the handler and its template; the Jinja environment is shared, so its
+`_`/`gettext`/`ngettext` read that contextvar on every call (or, for errors raised outside the
+middleware, the `request` in the template context). Code that renders for someone else, such as
+an e-mail, wraps the rendering in `use_locale(code)`.
 """
 
 from __future__ import annotations
@@ -213,6 +215,23 @@ def use_locale(code: str | None) -> Iterator[str]:
         reset_locale(token)
 
 
+@contextmanager
+def user_locale(scope: Scope, code: str | None) -> Iterator[str]:
+    """Re-bind the request's locale to a signed-in user's own language once the session is
+    known (web.auth): it wins over the cookie and Accept-Language for the handler, its
+    template and an error page rendered after it (the scope state keeps it). An unsupported
+    code leaves the negotiated locale."""
+    chosen = normalize_locale(code)
+    if chosen is None:
+        yield current_locale()
+        return
+    state = scope.get("state")
+    if isinstance(state, dict):
+        state[_STATE_KEY] = chosen
+    with use_locale(chosen) as bound:
+        yield bound
+
+
 def gettext(message: str) -> str:
     """Translate a Finnish source text into the current locale (Python code; extracted as `_`)."""
     return translations_for(current_locale()).gettext(message)
@@ -326,18 +345,26 @@ def _jinja_current_locale(ctx: Context) -> str:
 
 @pass_context
 def _jinja_language_links(ctx: Context) -> list[dict[str, Any]]:
-    """One entry per language for the switcher; each link returns to the current page."""
+    """One entry per language for the switcher; each link returns to the current page.
+
+    A signed-in tenant user's links go through their tenant (`/t/<slug>/lang/<code>`), where
+    the session is known and the choice is stored on their account."""
     current = _locale_of_context(ctx)
     request = ctx.get("request")
     next_path = "/"
+    switch = "/lang"
     if request is not None:
         query = request.scope.get("query_string", b"").decode("latin-1")
         next_path = safe_next(request.url.path + (f"?{query}" if query else ""))
+        user = request.scope.get("user")
+        slug = request.scope.get("path_params", {}).get("tenant")
+        if user and slug and user.get("role") != "operator":
+            switch = f"/t/{slug}/lang"
     return [
         {
             "code": code,
             "name": LOCALE_NAMES[code],
-            "href": f"/lang/{code}?next={quote(next_path, safe='/')}",
+            "href": f"{switch}/{code}?next={quote(next_path, safe='/')}",
             "current": code == current,
         }
         for code in SUPPORTED_LOCALES

@@ -45,6 +45,14 @@ class SignedInClient:
             self.signed_in.add(slug)
         return response
 
+    async def switch_language(self, slug: str, code: str) -> None:
+        """Choose a language with the page's switcher, signed in: it is stored on the user's
+        account, and their pages come in it whatever the cookie or Accept-Language say."""
+        response = await self.get(
+            f"/t/{slug}/lang/{code}", params={"next": f"/t/{slug}/"}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+
     async def _prepare(self, url: str, kwargs: dict) -> None:
         path = url.split("://", 1)[-1]
         path = path[path.find("/") :] if "://" in url else path

@@ -68,7 +68,8 @@ async def test_plugin_page_names_plugins_and_labels_each_checkbox(
     for name, ep in FIRST_PARTY.items():
         host.register(ep.load(), name)
         await enable(t.slug, name, enabled=name == "social_embeds")
-    page = await client.get(f"/t/{t.slug}/admin/plugins/", headers={"Accept-Language": language})
+    await client.switch_language(t.slug, language)
+    page = await client.get(f"/t/{t.slug}/admin/plugins/")
     assert page.status_code == 200, page.text[:300]
 
     parsed = EnableCheckboxes()

@@ -134,10 +134,10 @@ async def test_the_placeholder_speaks_swedish_and_english(client, tenant):
         ("sv", "lämnar EU och EES"),
         ("en", "leaves the EU/EEA (United States)"),
     ):
-        client.client.cookies.set("kortisto_lang", code)
+        await client.switch_language(tenant.slug, code)
         page = await client.get(f"/t/{tenant.slug}/content/{item}")
         assert words in page.text, code
-    client.client.cookies.set("kortisto_lang", "fi")
+    await client.switch_language(tenant.slug, "fi")
 
 
 async def test_the_click_loads_the_player_from_the_privacy_friendly_host(client, tenant):

@@ -76,9 +76,9 @@ async def test_without_the_allowance_the_local_fake_is_refused(
         ("sv", "Förhandsvisningen hämtades inte"),
         ("en", "The preview was not fetched: the service's address is not on the public"),
     ):
-        client.client.cookies.set("kortisto_lang", code)
+        await client.switch_language(t.slug, code)
         assert words in (await client.get(f"/t/{t.slug}/content/{item}")).text, code
-    client.client.cookies.set("kortisto_lang", "fi")
+    await client.switch_language(t.slug, "fi")
 
 
 @pytest.mark.parametrize(

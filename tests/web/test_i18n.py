@@ -337,9 +337,8 @@ def test_base_page_loads_vendored_assets_and_keeps_hooks(small_client):
 async def test_tenant_home_in_english(client, make_tenant):
     names = await make_tenant()
     slug = names.slug
-    client.cookies.set(i18n.LOCALE_COOKIE, "en")
+    await client.switch_language(slug, "en")  # signed in: the user's own language
     response = await client.get(f"/t/{slug}/")
-    client.cookies.clear()
     assert response.status_code == 200, response.text
     assert "Customer register" in response.text
     assert '<html lang="en">' in response.text

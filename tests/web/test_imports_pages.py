@@ -404,11 +404,12 @@ async def test_cancel_deletes_the_file(client, tenant):
 
 
 async def test_upload_page_and_preview_in_english(client, tenant):
-    r = await client.get(f"/t/{tenant.slug}/import/", cookies={"kortisto_lang": "en"})
+    await client.switch_language(tenant.slug, "en")
+    r = await client.get(f"/t/{tenant.slug}/import/")
     assert r.status_code == 200 and 'enctype="multipart/form-data"' in r.text
     assert "export/persons.csv" in r.text
     r = await _upload(client, tenant.slug, HEADER_FI + "A;B;ei-osoite;;;;;\n")
-    r = await client.get(r.headers["location"], cookies={"kortisto_lang": "en"})
+    r = await client.get(r.headers["location"])
     assert "Import preview" in r.text
 
 

@@ -89,16 +89,18 @@ async def test_transfer_purposes_are_shown_in_words(client, tenant):
         "Vastaus rekisteröidyn pyyntöön",
         "vanha_koodi",
     ]
-    en = (await client.get(url, headers={"Accept-Language": "en"})).text
+    await client.switch_language(slug, "en")
+    en = (await client.get(url)).text
     assert _purposes_shown(en, "Purpose") == [
         "Reply to the data subject's request",
         "User account (invitation or password reset)",
         "vanha_koodi",
     ]
     # The person page's section uses the same table.
+    await client.switch_language(slug, "sv")
     section = await client.get(
         f"/t/{slug}/persons/{person}/section/transfers",
-        headers={"HX-Request": "true", "Accept-Language": "sv"},
+        headers={"HX-Request": "true"},
     )
     assert _purposes_shown(section.text, "Ändamål") == [
         "Användarkonto (inbjudan eller byte av lösenord)",

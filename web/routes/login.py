@@ -12,7 +12,7 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
 from core import invitations
-from core.accounts import authenticate
+from core.accounts import authenticate, get_user
 from core.context import current_tenant
 from core.db import DB
 from core.passwords import WeakPasswordError
@@ -22,6 +22,8 @@ from core.settings import get_settings
 from core.throttle import LoginThrottle
 from core.validation import ValidationFailed
 from web.auth import safe_next, secret_key, session_cookie_name, session_store
+from web.i18n import _, current_locale, use_locale
+from web.routes.language import language_cookie
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PUBLIC = {"public": True}
@@ -62,14 +64,17 @@ def second_step_cookie(slug: str, token: str, *, max_age: int = SECOND_STEP_SECO
     )
 
 
-async def start_session(request: Request, slug: str, user_id) -> Cookie:
+async def start_session(request: Request, slug: str, user: dict) -> list[Cookie]:
+    """Sign `user` in: the session cookie, and the language cookie set to their own language
+    so that pages outside the session (the login page after signing out, another tenant's
+    404) stay in it."""
     session_id = await session_store().create(
         slug,
-        str(user_id),
+        str(user["id"]),
         ip=_client_address(request),
         user_agent=request.headers.get("user-agent", ""),
     )
-    return session_cookie(slug, session_id)
+    return [session_cookie(slug, session_id), *language_cookie(request, user["locale"])]
 
 
 class LoginController(Controller):
@@ -103,8 +108,8 @@ class LoginController(Controller):
         )
         target = safe_next(tenant, data.get("next"))
         if result.outcome == "ok":
-            cookie = await start_session(request, tenant, result.user["id"])
-            return Redirect(target, status_code=303, cookies=[cookie])
+            cookies = await start_session(request, tenant, result.user)
+            return Redirect(target, status_code=303, cookies=cookies)
         if result.outcome == "totp_required":  # the code on its own page (web.routes.login_code)
             token = await session_store().begin_second_step(
                 tenant, str(result.user["id"]), next_path=target
@@ -156,7 +161,11 @@ class LoginController(Controller):
             return self._invite_page(token, failure="mismatch", status=400)
         try:
             accepted = await invitations.accept(
-                token, data.get("key_code") or "", password, secret_key=_secret_key()
+                token,
+                data.get("key_code") or "",
+                password,
+                secret_key=_secret_key(),
+                locale=current_locale(),  # a new user keeps the language they accepted in
             )
         except invitations.InvitationError as exc:
             return self._invite_page(token, failure=exc.reason, status=410)
@@ -164,8 +173,8 @@ class LoginController(Controller):
             return self._invite_page(token, failure="weak_password", detail=str(exc), status=400)
         if accepted.failure:
             return self._invite_page(token, failure=accepted.failure, status=400)
-        cookie = await start_session(request, tenant, accepted.user_id)
-        return Redirect(f"/t/{tenant}/", status_code=303, cookies=[cookie])
+        cookies = await start_session(request, tenant, await get_user(accepted.user_id))
+        return Redirect(f"/t/{tenant}/", status_code=303, cookies=cookies)
 
     def _invite_page(
         self,
@@ -196,31 +205,27 @@ class LoginController(Controller):
 
     @post("/password-reset", opt=PUBLIC)
     async def request_reset(self, request: Request, tenant: FromPath[str], data: Form) -> Response:
-        from web.i18n import gettext as _
-
         email = (data.get("email") or "").strip().casefold()
-        user_id = await DB.current_connection().fetchval(
-            "SELECT id FROM app_user WHERE email = $1 AND active", email
+        user = await DB.current_connection().fetchrow(
+            "SELECT id, locale FROM app_user WHERE email = $1 AND active", email
         )
-        if user_id is not None:
+        if user is not None:
             issued = await invitations.issue(
                 email,
                 purpose="reset",
-                user_id=user_id,
+                user_id=user["id"],
                 secret_key=_secret_key(),
                 created_by="self-service",
             )
             link = f"{get_settings().web.public_url}/t/{tenant}/invite/{issued.token}"
-            await invitations.send(
-                issued,
-                email,
-                link=link,
-                subject=_("Salasanan vaihto"),
-                body=_(
+            # In the account's own language, not the language of the browser that asked.
+            with use_locale(user["locale"]):
+                subject = _("Salasanan vaihto")
+                body = _(
                     "Vaihda salasanasi avaamalla linkki {link} ja syöttämällä koodi {code}. "
                     "Linkki on voimassa tunnin. Jos et pyytänyt vaihtoa, voit ohittaa viestin."
-                ),
-            )
+                )
+            await invitations.send(issued, email, link=link, subject=subject, body=body)
         # The same answer whether or not the address has an account.
         return HTMXTemplate(
             template_name="auth/reset.html", context={"tenant": current_tenant(), "sent": True}

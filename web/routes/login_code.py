@@ -75,11 +75,11 @@ class LoginCodeController(Controller):
         )
         if result.outcome == "ok":
             await store.end_second_step(tenant, token)
-            cookie = await start_session(request, tenant, result.user["id"])
+            cookies = await start_session(request, tenant, result.user)
             return Redirect(
                 safe_next(tenant, pending.get("next")),
                 status_code=303,
-                cookies=[cookie, second_step_cookie(tenant, "", max_age=0)],
+                cookies=[*cookies, second_step_cookie(tenant, "", max_age=0)],
             )
         if result.outcome == "locked":
             # Start again from the password once the lockout ends.
