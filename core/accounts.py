@@ -1,8 +1,10 @@
 """Tenant users: creation, authentication with throttling and optional TOTP, password changes.
 
 Runs inside a tenant scope. Returns reasons rather than raising, so the login page can say
-exactly what to do (wrong password, locked until, code needed) without revealing whether an
-e-mail address has an account.
+exactly what to do (wrong password, locked until, code needed, code already used) without
+revealing whether an e-mail address has an account. Each TOTP code is accepted once
+(core.totp_codes); changing the password or turning TOTP on or off voids every session that
+started before (the caller re-issues its own).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from core.secret_box import open_sealed, seal
 from core.tables.accounts import ROLES
 from core.tenant_settings import TOTP_REQUIRED_FOR_ADMINS
 from core.throttle import LoginThrottle
+from core.totp_codes import ACCEPTED, REPLAYED, WRONG, matching_step
 from core.validation import ValidationFailed, normalise_email
 
 TOTP_PURPOSE = "totp"
@@ -25,7 +28,7 @@ TOTP_PURPOSE = "totp"
 
 @dataclass(frozen=True)
 class AuthResult:
-    outcome: str  # ok | bad_credentials | locked | totp_required | bad_totp
+    outcome: str  # ok | bad_credentials | locked | totp_required | bad_totp | totp_replayed
     user: dict | None = None
     retry_after: int = 0
 
@@ -128,9 +131,10 @@ async def authenticate(
         if not totp_code:
             # The password was right; the caller asks for the code as a second step.
             return AuthResult("totp_required", user=await get_user(row["id"]))
-        if not _totp_matches(secret_key, row["totp_secret"], totp_code):
+        checked = await _accept_totp(row["id"], secret_key, row["totp_secret"], totp_code)
+        if checked != ACCEPTED:
             lockout = await throttle.failed(realm, account, address)
-            return AuthResult("locked", retry_after=lockout) if lockout else AuthResult("bad_totp")
+            return AuthResult("locked", retry_after=lockout) if lockout else AuthResult(checked)
     return await _signed_in(row["id"], throttle=throttle, realm=realm, address=address)
 
 
@@ -153,9 +157,10 @@ async def verify_second_step(
     sealed = await DB.current_connection().fetchval(
         "SELECT totp_secret FROM app_user WHERE id = $1 AND totp_enabled", user["id"]
     )
-    if sealed is None or not _totp_matches(secret_key, sealed, code):
+    checked = WRONG if sealed is None else await _accept_totp(user["id"], secret_key, sealed, code)
+    if checked != ACCEPTED:
         lockout = await throttle.failed(realm, user["email"], address)
-        return AuthResult("locked", retry_after=lockout) if lockout else AuthResult("bad_totp")
+        return AuthResult("locked", retry_after=lockout) if lockout else AuthResult(checked)
     return await _signed_in(user["id"], throttle=throttle, realm=realm, address=address)
 
 
@@ -170,11 +175,21 @@ async def _signed_in(
     return AuthResult("ok", user=await get_user(user_id))
 
 
-def _totp_matches(secret_key: str, sealed: str, code: str) -> bool:
-    code = "".join((code or "").split())
-    if not (len(code) == 6 and code.isdigit()):
-        return False
-    return pyotp.TOTP(open_sealed(secret_key, TOTP_PURPOSE, sealed)).verify(code, valid_window=1)
+async def _accept_totp(user_id: uuid.UUID, secret_key: str, sealed: str, code: str) -> str:
+    """ok, bad_totp, or totp_replayed when the code's time step is not newer than the last
+    one this user had accepted. Check and record are one UPDATE: of two concurrent requests
+    with the same code, the second waits for the first's row lock and then finds the step
+    taken."""
+    step = matching_step(open_sealed(secret_key, TOTP_PURPOSE, sealed), code)
+    if step is None:
+        return WRONG
+    claimed = await DB.current_connection().fetchval(
+        "UPDATE app_user SET totp_last_step = $2 WHERE id = $1 "
+        "AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING 1",
+        user_id,
+        step,
+    )
+    return ACCEPTED if claimed else REPLAYED
 
 
 async def verify_current_password(
@@ -216,7 +231,9 @@ async def set_password(user_id: uuid.UUID, password: str) -> None:
 
 
 async def start_totp_enrolment(user_id: uuid.UUID, *, secret_key: str, issuer: str) -> str:
-    """Store a new (not yet enabled) TOTP secret; returns the otpauth:// URI for the QR code."""
+    """Store a new (not yet enabled) TOTP secret; returns the otpauth:// URI for the QR code.
+
+    The new secret starts with no accepted code (totp_last_step)."""
     user = await get_user(user_id)
     if user is None:
         raise LookupError("no such user")
@@ -225,25 +242,31 @@ async def start_totp_enrolment(user_id: uuid.UUID, *, secret_key: str, issuer: s
         raise ValueError("TOTP is already in use; disable it before enrolling again")
     secret = pyotp.random_base32()
     await DB.current_connection().execute(
-        "UPDATE app_user SET totp_secret = $2, totp_enabled = false WHERE id = $1",
+        "UPDATE app_user SET totp_secret = $2, totp_enabled = false, totp_last_step = NULL "
+        "WHERE id = $1",
         user_id,
         seal(secret_key, TOTP_PURPOSE, secret),
     )
     return pyotp.TOTP(secret).provisioning_uri(name=user["email"], issuer_name=issuer)
 
 
-async def confirm_totp_enrolment(user_id: uuid.UUID, code: str, *, secret_key: str) -> bool:
+async def confirm_totp_enrolment(user_id: uuid.UUID, code: str, *, secret_key: str) -> str:
+    """Turn TOTP on when `code` is from the secret being enrolled: ok, bad_totp or
+    totp_replayed. On ok every session that started before is void (a stolen one must not
+    outlive the owner securing the account); the caller re-issues its own."""
     sealed = await DB.current_connection().fetchval(
         "SELECT totp_secret FROM app_user WHERE id = $1", user_id
     )
     if not sealed:
-        return False
-    if not _totp_matches(secret_key, sealed, code):
-        return False
-    await DB.current_connection().execute(
-        "UPDATE app_user SET totp_enabled = true WHERE id = $1", user_id
-    )
-    return True
+        return WRONG
+    checked = await _accept_totp(user_id, secret_key, sealed, code)
+    if checked == ACCEPTED:
+        await DB.current_connection().execute(
+            "UPDATE app_user SET totp_enabled = true, sessions_valid_after = clock_timestamp() "
+            "WHERE id = $1",
+            user_id,
+        )
+    return checked
 
 
 async def pending_totp_uri(user_id: uuid.UUID, *, secret_key: str, issuer: str) -> str | None:
@@ -258,6 +281,10 @@ async def pending_totp_uri(user_id: uuid.UUID, *, secret_key: str, issuer: str) 
 
 
 async def disable_totp(user_id: uuid.UUID) -> None:
+    """Turn TOTP off (by the user, or reset by an admin) and void every session of the user
+    that started before; a caller that keeps its own session re-issues it."""
     await DB.current_connection().execute(
-        "UPDATE app_user SET totp_enabled = false, totp_secret = NULL WHERE id = $1", user_id
+        "UPDATE app_user SET totp_enabled = false, totp_secret = NULL, totp_last_step = NULL, "
+        "sessions_valid_after = clock_timestamp() WHERE id = $1",
+        user_id,
     )

@@ -1,8 +1,9 @@
 """Operators (agency staff in schema `platform`): accounts, password + TOTP sign-in.
 
 TOTP is not optional for operators: a sign-in is complete only after a code, and an operator
-without a confirmed secret must enrol first. Creating and disabling operators is done by the
-CLI as the owner role; the web (runtime role) only reads operators and updates sign-in facts.
+without a confirmed secret must enrol first; each code is accepted once (core.totp_codes).
+Creating and disabling operators is done by the CLI as the owner role; the web (runtime role)
+only reads operators and updates sign-in facts.
 Functions run in the caller's transaction and return outcomes rather than raising, so the
 pages can say exactly what to do.
 """
@@ -18,6 +19,7 @@ from core.db import DB
 from core.passwords import check_strength, hash_password, verify_password
 from core.secret_box import open_sealed, seal
 from core.throttle import LoginThrottle
+from core.totp_codes import ACCEPTED, REPLAYED, WRONG, matching_step
 from core.validation import ValidationFailed, normalise_email
 
 TOTP_PURPOSE = "operator-totp"
@@ -25,14 +27,13 @@ THROTTLE_REALM = "operator"  # a reserved slug, so never a tenant's realm
 TOTP_ISSUER = "Kortisto ylläpito"
 
 _COLUMNS = (
-    "id, email, display_name, active, totp_enabled, created_at, last_login_at, "
-    "sessions_valid_after"
+    "id, email, display_name, active, totp_enabled, created_at, last_login_at, sessions_valid_after"
 )
 
 
 @dataclass(frozen=True)
 class OperatorAuth:
-    outcome: str  # ok | bad_credentials | locked | bad_totp
+    outcome: str  # ok | bad_credentials | locked | bad_totp | totp_replayed
     operator: dict | None = None
     retry_after: int = 0
 
@@ -100,8 +101,10 @@ async def check_password(
     valid = await verify_password(row["password_hash"] if row else None, password or "")
     if not (row and valid and row["active"]):
         lockout = await throttle.failed(THROTTLE_REALM, account, address)
-        return OperatorAuth("locked", retry_after=lockout) if lockout else OperatorAuth(
-            "bad_credentials"
+        return (
+            OperatorAuth("locked", retry_after=lockout)
+            if lockout
+            else OperatorAuth("bad_credentials")
         )
     operator = dict(row)
     operator.pop("password_hash")
@@ -120,12 +123,10 @@ async def check_totp(
         "SELECT totp_secret FROM platform.operator WHERE id = $1 AND active AND totp_enabled",
         operator["id"],
     )
-    code = (code or "").strip().replace(" ", "")
-    if not sealed or not pyotp.TOTP(open_sealed(secret_key, TOTP_PURPOSE, sealed)).verify(
-        code, valid_window=1
-    ):
+    checked = await _accept_totp(operator["id"], sealed, code, secret_key=secret_key)
+    if checked != ACCEPTED:
         lockout = await throttle.failed(THROTTLE_REALM, account, address)
-        return OperatorAuth("locked", retry_after=lockout) if lockout else OperatorAuth("bad_totp")
+        return OperatorAuth("locked", retry_after=lockout) if lockout else OperatorAuth(checked)
     await throttle.succeeded(THROTTLE_REALM, account, address)
     return OperatorAuth("ok", operator=operator)
 
@@ -168,17 +169,35 @@ async def confirm_enrolment(
         "SELECT totp_secret FROM platform.operator WHERE id = $1 AND NOT totp_enabled",
         operator["id"],
     )
-    code = (code or "").strip().replace(" ", "")
-    if not sealed or not pyotp.TOTP(open_sealed(secret_key, TOTP_PURPOSE, sealed)).verify(
-        code, valid_window=1
-    ):
+    checked = await _accept_totp(operator["id"], sealed, code, secret_key=secret_key)
+    if checked != ACCEPTED:
         lockout = await throttle.failed(THROTTLE_REALM, account, address)
-        return OperatorAuth("locked", retry_after=lockout) if lockout else OperatorAuth("bad_totp")
+        return OperatorAuth("locked", retry_after=lockout) if lockout else OperatorAuth(checked)
     await conn.execute(
         "UPDATE platform.operator SET totp_enabled = true WHERE id = $1", operator["id"]
     )
     await throttle.succeeded(THROTTLE_REALM, account, address)
     return OperatorAuth("ok", operator={**operator, "totp_enabled": True})
+
+
+async def _accept_totp(
+    operator_id: uuid.UUID, sealed: str | None, code: str, *, secret_key: str
+) -> str:
+    """ok, bad_totp, or totp_replayed when the code's time step is not newer than the last one
+    accepted. One conditional UPDATE: a concurrent sign-in with the same code waits for this
+    row lock and then finds the step taken."""
+    if not sealed:
+        return WRONG
+    step = matching_step(open_sealed(secret_key, TOTP_PURPOSE, sealed), code)
+    if step is None:
+        return WRONG
+    claimed = await DB.current_connection().fetchval(
+        "UPDATE platform.operator SET totp_last_step = $2 WHERE id = $1 "
+        "AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING 1",
+        operator_id,
+        step,
+    )
+    return ACCEPTED if claimed else REPLAYED
 
 
 async def mark_signed_in(operator_id: uuid.UUID) -> None:

@@ -134,7 +134,8 @@ def _runtime_grants(app: str) -> str:
     p = PLATFORM_SCHEMA
     return f"""
         GRANT SELECT ON {p}.operator TO {app};
-        GRANT UPDATE (totp_secret, totp_enabled, last_login_at) ON {p}.operator TO {app};
+        GRANT UPDATE (totp_secret, totp_enabled, totp_last_step, last_login_at)
+            ON {p}.operator TO {app};
         GRANT SELECT, INSERT ON {p}.platform_audit TO {app};
         GRANT USAGE ON SEQUENCE {p}.platform_audit_id_seq TO {app};
         GRANT SELECT, INSERT ON {p}.break_glass_grant TO {app};

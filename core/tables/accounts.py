@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     UUID,
+    BigInt,
     Boolean,
     ForeignKey,
     Integer,
@@ -28,6 +29,8 @@ class AppUser(Table, db=DB, tablename="app_user"):
     password_hash = Varchar(length=200, null=True, default=None)
     totp_secret = Varchar(length=300, null=True, default=None)
     totp_enabled = Boolean(default=False)
+    # The time step of the last TOTP code accepted: a code is good once (core.totp_codes).
+    totp_last_step = BigInt(null=True, default=None)
     active = Boolean(default=True)
     locale = Varchar(length=5, default="fi")
     created_at = Timestamptz(default=TimestamptzNow())

@@ -8,6 +8,7 @@ at all. What the runtime role may do on each table is granted in `tenants.migrat
 from piccolo.columns import (
     JSONB,
     UUID,
+    BigInt,
     BigSerial,
     Boolean,
     ForeignKey,
@@ -51,6 +52,8 @@ class Operator(Table, db=DB, schema=PLATFORM_SCHEMA, tablename="operator"):
     # Sealed with core.secret_box; enrolment happens at the first sign-in.
     totp_secret = Varchar(length=300, null=True, default=None)
     totp_enabled = Boolean(default=False)
+    # The time step of the last TOTP code accepted: a code is good once (core.totp_codes).
+    totp_last_step = BigInt(null=True, default=None)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)

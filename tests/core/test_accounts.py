@@ -24,6 +24,7 @@ from core.sessions import SessionStore
 from core.throttle import Limits, LoginThrottle
 from core.validation import ValidationFailed
 from tenants.scope import tenant_scope
+from tests.support.totp_codes import next_code, wrong_code
 
 KEY = "test-secret-key-" + "x" * 32
 GOOD = "Kanerva-kettu-2026!"
@@ -146,8 +147,10 @@ async def test_totp_enrolment_and_login(tenant, redis):
         uid = await create_user("totp@yritys.fi", role="admin", password=GOOD)
         uri = await start_totp_enrolment(uid, secret_key=KEY, issuer="Kortisto")
         secret = pyotp.parse_uri(uri).secret
-        assert not await confirm_totp_enrolment(uid, "000000", secret_key=KEY)
-        assert await confirm_totp_enrolment(uid, pyotp.TOTP(secret).now(), secret_key=KEY)
+        refused = await confirm_totp_enrolment(uid, wrong_code(secret), secret_key=KEY)
+        assert refused == "bad_totp"
+        enrolled_with = next_code(secret)
+        assert await confirm_totp_enrolment(uid, enrolled_with, secret_key=KEY) == "ok"
         stored = await DB.current_connection().fetchval(
             "SELECT totp_secret FROM app_user WHERE id = $1", uid
         )
@@ -157,7 +160,10 @@ async def test_totp_enrolment_and_login(tenant, redis):
         assert (
             await authenticate("totp@yritys.fi", GOOD, totp_code="123456", **args)
         ).outcome == "bad_totp"
-        ok = await authenticate("totp@yritys.fi", GOOD, totp_code=pyotp.TOTP(secret).now(), **args)
+        # The code that confirmed the enrolment was used once: it does not sign in.
+        again = await authenticate("totp@yritys.fi", GOOD, totp_code=enrolled_with, **args)
+        assert again.outcome == "totp_replayed"
+        ok = await authenticate("totp@yritys.fi", GOOD, totp_code=next_code(secret), **args)
     assert ok.outcome == "ok"
 
 

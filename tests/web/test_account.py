@@ -4,10 +4,10 @@ TOTP enrolment and the code step at sign-in, and the tenant's "TOTP required for
 import contextlib
 import re
 
-import pyotp
 import pytest
 
 from tests.support.auth_client import PASSWORD, SignedInClient, user_email
+from tests.support.totp_codes import next_code, wrong_code
 
 NEW_PASSWORD = "Uusi-kanerva-salasana-7"
 
@@ -174,11 +174,10 @@ async def _enrol(b: SignedInClient, slug: str) -> str:
     grouped = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', page.text).group(1)
     secret = grouped.replace(" ", "")
     assert re.search(r"otpauth://totp/[^\"<]*secret=" + secret, page.text)
-    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
-    refused = await b.post(f"/t/{slug}/account/totp/confirm", data={"code": wrong})
+    refused = await b.post(f"/t/{slug}/account/totp/confirm", data={"code": wrong_code(secret)})
     assert refused.status_code == 400 and "Koodi ei kelpaa" in refused.text
     assert secret in refused.text.replace(" ", "")  # the same key is still shown
-    ok = await b.post(f"/t/{slug}/account/totp/confirm", data={"code": pyotp.TOTP(secret).now()})
+    ok = await b.post(f"/t/{slug}/account/totp/confirm", data={"code": next_code(secret)})
     assert ok.status_code == 303 and "done=totp_on" in ok.headers["location"]
     return secret
 
@@ -213,14 +212,12 @@ async def test_totp_enrolment_then_sign_in_asks_for_the_code(make_tenant, browse
     assert await _home_status(b, t.slug) == 303
     form = await b.client.get(f"/t/{t.slug}/login/code")
     assert form.status_code == 200 and 'autocomplete="one-time-code"' in form.text
-    now = pyotp.TOTP(secret).now()
-    wrong = "000000" if now != "000000" else "111111"
     bad = await b.client.post(
-        f"/t/{t.slug}/login/code", data={"code": wrong, "_csrf_token": b.csrf_token()}
+        f"/t/{t.slug}/login/code", data={"code": wrong_code(secret), "_csrf_token": b.csrf_token()}
     )
     assert bad.status_code == 400 and "Koodi ei kelpaa" in bad.text
     ok = await b.client.post(
-        f"/t/{t.slug}/login/code", data={"code": now, "_csrf_token": b.csrf_token()}
+        f"/t/{t.slug}/login/code", data={"code": next_code(secret), "_csrf_token": b.csrf_token()}
     )
     assert ok.status_code == 303 and ok.headers["location"] == f"/t/{t.slug}/persons/"
     assert await _home_status(b, t.slug) == 200
@@ -244,8 +241,7 @@ async def test_wrong_codes_count_towards_the_lockout(make_tenant, browsers):
     secret = await _enrol(owner, t.slug)
     b = await browsers()
     await _password_step(b, t.slug)
-    now = pyotp.TOTP(secret).now()
-    wrong = "000000" if now != "000000" else "111111"
+    wrong = wrong_code(secret)
     statuses = []
     for _ in range(5):
         r = await b.client.post(
@@ -307,14 +303,15 @@ async def test_admin_must_enrol_first_when_the_tenant_requires_it(make_tenant, b
     page = await fresh.client.get(f"/t/{t.slug}/account/totp")
     assert page.status_code == 200 and 'data-testid="totp-forced"' in page.text
 
+    # Signing out works during enrolment too.
+    out = await fresh.post(f"/t/{t.slug}/logout")
+    assert out.status_code == 303 and out.headers["location"] == f"/t/{t.slug}/login"
+
     await _enrol(admin, t.slug)
     assert (await admin.get(f"/t/{t.slug}/persons/")).status_code == 200
     # Required for admins: it cannot be turned off again.
     refused = await admin.post(f"/t/{t.slug}/account/totp/disable", data={"password": PASSWORD})
     assert refused.status_code == 400 and "et voi poistaa" in refused.text.replace("\n", " ")
-    # Signing out works during enrolment too.
-    out = await fresh.post(f"/t/{t.slug}/logout")
-    assert out.status_code == 303 and out.headers["location"] == f"/t/{t.slug}/login"
 
 
 def test_cookie_header_is_read_without_simplecookie():

@@ -1,6 +1,5 @@
 """Operator sign-in: a password alone never signs in; TOTP is enrolled at the first sign-in."""
 
-import pyotp
 import pytest
 
 from core import platform_audit
@@ -12,6 +11,7 @@ from tests.support.operator_client import (
     secret_on_page,
     sign_in_operator,
 )
+from tests.support.totp_codes import next_code, wrong_code
 
 
 @pytest.fixture
@@ -51,12 +51,10 @@ async def test_first_sign_in_enrols_totp_and_password_alone_is_not_enough(anon_c
     secret = secret_on_page(page.text)
     # Reloading shows the same secret (an app that scanned it keeps working).
     assert secret_on_page((await anon_client.get("/operator/login/code")).text) == secret
-    wrong = await code_step(
-        anon_client, "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
-    )
+    wrong = await code_step(anon_client, wrong_code(secret))
     assert wrong.status_code == 400 and "Koodi ei kelpaa" in wrong.text
     assert (await anon_client.get("/operator/")).status_code == 303
-    ok = await code_step(anon_client, pyotp.TOTP(secret).now())
+    ok = await code_step(anon_client, next_code(secret))
     assert ok.status_code == 303 and ok.headers["location"] == "/operator/"
     console = await anon_client.get("/operator/")
     assert console.status_code == 200 and operator["display_name"] in console.text
@@ -77,7 +75,7 @@ async def test_enrolled_operator_needs_the_code_every_time(anon_client, settings
     page = await anon_client.get("/operator/login/code")
     assert "otpauth://" not in page.text and "kuusinumeroinen" in page.text
     assert (await anon_client.get("/operator/")).status_code == 303
-    r = await code_step(anon_client, pyotp.TOTP(secret).now())
+    r = await code_step(anon_client, next_code(secret))
     assert r.status_code == 303
     assert (await anon_client.get("/operator/")).status_code == 200
     assert "operator.sign_out" in await _actions(operator)

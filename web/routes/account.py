@@ -1,16 +1,19 @@
 """A user's own account: change the password, see and end their sessions (every role).
 
-A password change ends every other session of the user at once and gives the current one a
-new id, so a stolen cookie dies with the old password. Sessions are listed from the user's
-index in Valkey; only the user's own sessions can be ended here.
+A password change (and turning TOTP on or off, web.routes.account_totp) ends every other
+session of the user at once and gives the current one a new id, so a stolen cookie dies when
+the owner secures the account. Sessions are listed from the user's index in Valkey; only the
+user's own sessions can be ended here.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, FromQuery
@@ -53,6 +56,19 @@ def locked_message(retry_after: int) -> str:
     return _("Liian monta väärää salasanaa. Yritä uudelleen %(minutes)s minuutin kuluttua.") % {
         "minutes": minutes
     }
+
+
+async def keep_only_this_session(
+    request: Request, tenant: str, user_id: uuid.UUID
+) -> tuple[int, Cookie]:
+    """End the user's other sessions and give this browser a new session id (its old id ends
+    too); returns how many others ended and the new cookie. For after a change that voided
+    the user's sessions in the database (sessions_valid_after): the new one starts after it."""
+    store = session_store()
+    session = request.scope["auth"]  # type: ignore[typeddict-item]
+    ended = await store.revoke_all(tenant, str(user_id), except_key=session.key)
+    new_id = await store.rotate(tenant, session)
+    return ended, session_cookie(tenant, new_id)
 
 
 def _moment(epoch: float) -> datetime:
@@ -156,14 +172,9 @@ class AccountController(Controller):
             return await self._page(request, tenant, errors=errors, status=400)
         await set_password(me["id"], new)
         # Logout everywhere else, at once; this browser keeps working under a new id.
-        store = session_store()
-        session = request.scope["auth"]  # type: ignore[typeddict-item]
-        ended = await store.revoke_all(tenant, str(me["id"]), except_key=session.key)
-        new_id = await store.rotate(tenant, session)
+        ended, cookie = await keep_only_this_session(request, tenant, me["id"])
         return Redirect(
-            f"/t/{tenant}/account/?done=password&n={ended}",
-            status_code=303,
-            cookies=[session_cookie(tenant, new_id)],
+            f"/t/{tenant}/account/?done=password&n={ended}", status_code=303, cookies=[cookie]
         )
 
     @post("/sessions/others")

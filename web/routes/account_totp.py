@@ -4,6 +4,8 @@ Setting up stores a new secret that does nothing until a code from the user's ap
 it. The page shows the secret as a QR code, as an otpauth:// link and grouped by four for
 typing. The enrolment routes stay open to an admin whom the tenant requires to enrol first
 (`during_enrolment`); turning TOTP off needs the password and is refused to such an admin.
+Turning TOTP on or off ends the user's other sessions; this browser goes on under a new id.
+A code is accepted once: the same code again says to wait for the next one.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from core.context import current_tenant
 from core.tenant_settings import totp_required_for_admins
 from web.auth import EVERY_ROLE, client_address, current_user, login_throttle, secret_key
 from web.i18n import gettext as _
-from web.routes.account import locked_message
+from web.routes.account import keep_only_this_session, locked_message
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ENROLMENT = {"roles": EVERY_ROLE, "during_enrolment": True}
@@ -46,6 +48,13 @@ def qr_svg(uri: str) -> str:
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10)
     svg = image.to_string(encoding="unicode")
     return svg[svg.index("<svg") :]
+
+
+def replayed_code_message() -> str:
+    return _(
+        "Tämä koodi on jo käytetty. Odota, että todennussovellus näyttää seuraavan koodin, "
+        "ja syötä se."
+    )
 
 
 def grouped(secret: str) -> str:
@@ -101,13 +110,22 @@ class AccountTotpController(Controller):
             return Redirect(f"/t/{tenant}/account/totp/", status_code=303)
         if not code:
             error = _("Syötä sovelluksen näyttämä kuusinumeroinen koodi.")
-        elif await confirm_totp_enrolment(me["id"], code, secret_key=secret_key()):
-            return Redirect(f"/t/{tenant}/account/?done=totp_on", status_code=303)
         else:
-            error = _(
-                "Koodi ei kelpaa. Tarkista, että lisäsit sovellukseen juuri tämän avaimen ja "
-                "että laitteen kello on oikeassa ajassa, ja syötä uusin koodi."
-            )
+            checked = await confirm_totp_enrolment(me["id"], code, secret_key=secret_key())
+            if checked == "ok":
+                ended, cookie = await keep_only_this_session(request, tenant, me["id"])
+                return Redirect(
+                    f"/t/{tenant}/account/?done=totp_on&n={ended}",
+                    status_code=303,
+                    cookies=[cookie],
+                )
+            if checked == "totp_replayed":
+                error = replayed_code_message()
+            else:
+                error = _(
+                    "Koodi ei kelpaa. Tarkista, että lisäsit sovellukseen juuri tämän avaimen "
+                    "ja että laitteen kello on oikeassa ajassa, ja syötä uusin koodi."
+                )
         return await self._page(request, errors={"code": error}, status=400)
 
     @post("/disable", opt={"roles": EVERY_ROLE})
@@ -140,4 +158,7 @@ class AccountTotpController(Controller):
                 request, errors={"password": _("Salasana on väärin.")}, status=400
             )
         await disable_totp(me["id"])
-        return Redirect(f"/t/{tenant}/account/?done=totp_off", status_code=303)
+        ended, cookie = await keep_only_this_session(request, tenant, me["id"])
+        return Redirect(
+            f"/t/{tenant}/account/?done=totp_off&n={ended}", status_code=303, cookies=[cookie]
+        )

@@ -19,6 +19,7 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
 from core import invitations
+from core.accounts import disable_totp
 from core.business_areas import areas_by_user, list_areas, set_user_areas, user_area_ids
 from core.context import current_tenant
 from core.db import DB
@@ -253,6 +254,19 @@ class AdminUsersController(Controller):
         if row is None:
             raise NotFoundException()
         action = data.get("action")
+        if target == me["id"] and action == "reset_totp":
+            # One's own TOTP goes off on the account page, with the password.
+            return await self._page(
+                request,
+                tenant,
+                status=400,
+                errors={
+                    "self": _(
+                        "Oman kaksivaiheisen tunnistuksesi voit poistaa käytöstä Oma tili "
+                        "-sivulla salasanallasi."
+                    )
+                },
+            )
         if target == me["id"] and action in ("deactivate", "role"):
             # An admin cannot lock themselves out (or leave the register without an admin).
             return await self._page(
@@ -270,10 +284,9 @@ class AdminUsersController(Controller):
         elif action == "activate":
             await conn.execute("UPDATE app_user SET active = true WHERE id = $1", target)
         elif action == "reset_totp":
-            await conn.execute(
-                "UPDATE app_user SET totp_enabled = false, totp_secret = NULL WHERE id = $1",
-                target,
-            )
+            # Every session of the user ends: a reset often follows a lost or stolen device.
+            await disable_totp(target)
+            await session_store().revoke_all(tenant, str(target))
         return Redirect(f"/t/{tenant}/admin/users", status_code=303)
 
     @get("/outbox")

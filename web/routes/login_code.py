@@ -91,4 +91,4 @@ class LoginCodeController(Controller):
         if result.outcome == "bad_credentials":  # deactivated meanwhile
             await store.end_second_step(tenant, token)
             return _expired(tenant)
-        return self._page("bad_totp", status=400)
+        return self._page(result.outcome, status=400)  # bad_totp or totp_replayed
