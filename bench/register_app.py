@@ -18,16 +18,15 @@ runner checks that before any load). Which baseline variant answers is chosen by
 - `session` **B+S**: B + the session read the product does: the session hash from Valkey
   (`core.sessions.SessionStore.get`) and the user row from the tenant's `app_user`
 - `scope` **B+S+T**: B+S inside the real `tenant_scope` (runtime role, SET LOCAL role and
-  search_path, the engine's pool): unqualified SQL on `DB.current_connection()`, and the
-  trigram thresholds set per transaction as `core.search` does
+  search_path, the engine's pool): unqualified SQL on `DB.current_connection()`
 
 The person page is bench/person_page_baseline.py (shared with the content benchmark's baseline):
 every read the product's `person_page` runs for this benchmark's viewer, an admin (no business
 areas read, every content item visible, the card's self-service account read), and the
 product's read-audit INSERT; its docstring lists the statements and what it does not do.
 
-In B and B+S the trigram thresholds are connection settings of the pool (no per-request round
-trip): that is what a plain app would do.
+No variant sets trigram thresholds or page costs per request, and since dc7231e neither does
+the product (its typo fallback sets its own threshold only when a search found nothing).
 """
 
 from __future__ import annotations
