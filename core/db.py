@@ -130,12 +130,12 @@ class ScopedTransaction(PostgresTransaction):
     async def get_connection(self) -> asyncpg.Connection:
         engine: KortistoEngine = self.engine  # type: ignore[assignment]
         pool = self.pool = await engine.pool_for_current_loop()
-        # Always with the timeout, free slot or not: asyncpg runs a timed acquire in a task of
-        # its own, one loop turn later, which lets a waiter woken by a release take the slot
-        # first. Untimed acquires of a free slot jumped ahead of woken waiters, and with the
-        # pool full the slowest requests waited far longer (bench pages, pool-10 what-if).
+        # With a free slot the acquire cannot wait (a new connection has its own connect
+        # timeout, given to create_pool); asyncpg's acquire timeout costs a task and a timer
+        # on every request. Only a full pool needs the bound.
+        timeout = None if pool._queue.qsize() else engine.options.connect_timeout
         try:
-            return await pool.acquire(timeout=engine.options.connect_timeout)
+            return await pool.acquire(timeout=timeout)
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
 
