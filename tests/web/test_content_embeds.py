@@ -22,7 +22,6 @@ import plugins.social_embeds
 from core.attachments import object_store
 from core.db import DB
 from core.embeds import thumbnail_key
-from core.plugin_host import PluginHost, use_host
 from tenants.scope import tenant_scope
 from tests.support import fake_oembed
 
@@ -35,12 +34,10 @@ OURS = {None, "", "testserver", "testserver.local"}  # None: a path on our host
 
 
 @pytest.fixture
-def host():
-    fresh = PluginHost()
-    fresh.register(plugins.social_embeds, "social_embeds")
-    previous = use_host(fresh)
-    yield fresh
-    use_host(previous)
+def host(host):
+    """The shared fresh plugin host (tests/support/plugin_fixtures.py) with the embeds plugin."""
+    host.register(plugins.social_embeds, "social_embeds")
+    return host
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from core import embeds
 from core.attachments import object_store
 from core.db import DB
 from core.embeds import thumbnail_key
-from core.plugin_host import PluginHost, use_host
 from tenants.attachment_jobs import sweep_orphan_objects
 from tenants.scope import tenant_scope
 from tests.support import fake_oembed
@@ -24,12 +23,10 @@ X = "https://x.com/jack/status/20"
 
 
 @pytest.fixture
-def host():
-    fresh = PluginHost()
-    fresh.register(plugins.social_embeds, "social_embeds")
-    previous = use_host(fresh)
-    yield fresh
-    use_host(previous)
+def host(host):
+    """The shared fresh plugin host (tests/support/plugin_fixtures.py) with the embeds plugin."""
+    host.register(plugins.social_embeds, "social_embeds")
+    return host
 
 
 @pytest.fixture

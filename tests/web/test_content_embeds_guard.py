@@ -11,7 +11,6 @@ import pytest
 
 import plugins.social_embeds
 from core.db import DB
-from core.plugin_host import PluginHost, use_host
 from tenants.scope import tenant_scope
 from tests.support import fake_oembed
 
@@ -21,12 +20,10 @@ REFUSED_FI = "Esikatselua ei haettu: palvelun osoite ei ole julkisessa interneti
 
 
 @pytest.fixture
-def host():
-    fresh = PluginHost()
-    fresh.register(plugins.social_embeds, "social_embeds")
-    previous = use_host(fresh)
-    yield fresh
-    use_host(previous)
+def host(host):
+    """The shared fresh plugin host (tests/support/plugin_fixtures.py) with the embeds plugin."""
+    host.register(plugins.social_embeds, "social_embeds")
+    return host
 
 
 @pytest.fixture

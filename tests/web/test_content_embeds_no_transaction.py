@@ -12,7 +12,7 @@ import pytest
 import plugins.social_embeds
 from core import embeds
 from core.db import DB
-from core.plugin_host import PluginHost, plugin_host, use_host
+from core.plugin_host import plugin_host
 from tenants.scope import tenant_scope
 from tests.support import fake_oembed
 from tests.support.transaction_probe import probe
@@ -21,12 +21,10 @@ YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 
 
 @pytest.fixture
-def host():
-    fresh = PluginHost()
-    fresh.register(plugins.social_embeds, "social_embeds")
-    previous = use_host(fresh)
-    yield fresh
-    use_host(previous)
+def host(host):
+    """The shared fresh plugin host (tests/support/plugin_fixtures.py) with the embeds plugin."""
+    host.register(plugins.social_embeds, "social_embeds")
+    return host
 
 
 @pytest.fixture
