@@ -35,11 +35,12 @@ def kortisto_notify_recipient(
 
     When: after the transaction that completed the data-subject request has committed, in a
     worker job (core.recipient_notifications.deliver_pending), once for every recipient the
-    transfer log shows for that person. It may talk to the network.
+    transfer log shows for that person. It may talk to the network: it is called with no
+    tenant transaction open (the outcome is recorded after the call), so everything it needs
+    is in `notification`.
 
     Arguments:
-      tenant: the tenant's slug; the call runs inside that tenant's scope (core.db queries
-        reach its schema, e.g. to read the rectified card).
+      tenant: the tenant's slug.
       notification: {"id": notification id (str), "request_id": the data-subject request (str),
         "person_id": str, "kind": "rectification" | "erasure", "fields": names of the changed
         fields (no values), "processor": the transfer log's processor name, "recipient": the

@@ -217,9 +217,16 @@ class PluginHost:
             subscription=subscription,
         )
 
-    async def notify_recipient(self, tenant: str, notification: dict) -> dict | None:
+    async def notify_recipient(
+        self, tenant: str, notification: dict, only: dict[str, dict] | None = None
+    ) -> dict | None:
+        """`only` as for newsletter_subscribe (the caller has no transaction open)."""
         return await self._call(
-            "kortisto_notify_recipient", firstresult=True, tenant=tenant, notification=notification
+            "kortisto_notify_recipient",
+            firstresult=True,
+            only=only,
+            tenant=tenant,
+            notification=notification,
         )
 
     async def implemented_for_tenant(self, hook_name: str) -> bool:

@@ -8,13 +8,16 @@
   method "manual", status "open";
 - otherwise method "manual", status "open": a task for an admin, who marks it done with a note.
 
-The plugin call may talk to the network, so it never runs inside the request's transaction.
+The plugin call may talk to the network, so it never runs inside a transaction: not the
+request's, and not the job's either (`deliver_pending`).
 Nothing here carries the changed values: a notification names the changed fields only.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from core import audit, outbox
@@ -26,6 +29,9 @@ NOTIFY_JOB = "requests.notify_recipients"
 HOOK = "kortisto_notify_recipient"
 KINDS = ("rectification", "erasure")
 OPEN_STATUSES = ("open", "failed")
+
+# Opens the tenant's transaction (the job passes tenants.scope.tenant_scope for its tenant).
+InScope = Callable[[], AbstractAsyncContextManager[Any]]
 
 _COLUMNS = (
     "id, request AS request_id, person_id, processor, recipient, plugin, method, status, "
@@ -108,26 +114,47 @@ async def notify_recipients(
     return created
 
 
-async def deliver_pending(request_id: uuid.UUID | str, kind: str, fields: list[str]) -> dict:
-    """The job: ask the plugins for each pending notification of the request (in its tenant's
-    scope); returns how many ended sent, failed and manual."""
+async def deliver_pending(
+    request_id: uuid.UUID | str, kind: str, fields: list[str], *, in_scope: InScope
+) -> dict:
+    """The job: ask the plugins for each pending notification of the request; returns how
+    many ended sent, failed and manual. Called with no transaction open (`in_scope()` opens
+    the tenant's): the plugins may talk to the network, so they are asked between two short
+    transactions, never inside one, and a slow recipient holds no connection or row lock:
+    1. in a transaction: the pending notifications, their transfers' references, the plugins;
+    2. with no transaction: one plugin call per notification;
+    3. in a short second transaction: each outcome, on a row still pending (a concurrent
+       redelivery that settled it first wins; the recipient may then have been told twice,
+       which an erasure or a rectification notice tolerates)."""
+    async with in_scope():
+        notifications = await _pending(uuid.UUID(str(request_id)), kind, fields)
+        enabled = await plugin_host().enabled() if notifications else {}
+        tenant = current_tenant().slug
+    answers = [await _ask(tenant, n, enabled) for n in notifications]
+    counts = {"sent": 0, "failed": 0, "manual": 0}
+    if not answers:
+        return counts
+    async with in_scope():
+        for notification, (method, status, plugin, note) in answers:
+            if await _settle(notification, method, status, plugin, note):
+                counts["manual" if method == "manual" else status] += 1
+    return counts
+
+
+async def _pending(request_id: uuid.UUID, kind: str, fields: list[str]) -> list[dict]:
+    """Step 1: the hook's argument for each pending notification of the request."""
     conn = DB.current_connection()
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM recipient_notification "
-        "WHERE request = $1 AND status = 'pending' ORDER BY processor, recipient FOR UPDATE",
-        uuid.UUID(str(request_id)),
+        "SELECT n.id, n.request AS request_id, n.person_id, n.processor, n.recipient, n.plugin, "
+        "(SELECT array_remove(array_agg(DISTINCT t.external_ref), '') FROM transfer t "
+        " WHERE t.person_id = n.person_id AND t.processor = n.processor "
+        " AND t.recipient = n.recipient) AS external_refs "
+        "FROM recipient_notification n WHERE n.request = $1 AND n.status = 'pending' "
+        "ORDER BY n.processor, n.recipient",
+        request_id,
     )
-    counts = {"sent": 0, "failed": 0, "manual": 0}
-    host = plugin_host()
-    for row in rows:
-        refs = await conn.fetchval(
-            "SELECT array_remove(array_agg(DISTINCT external_ref), '') FROM transfer "
-            "WHERE person_id = $1 AND processor = $2 AND recipient = $3",
-            row["person_id"],
-            row["processor"],
-            row["recipient"],
-        )
-        notification = {
+    return [
+        {
             "id": str(row["id"]),
             "request_id": str(row["request_id"]),
             "person_id": str(row["person_id"]),
@@ -136,39 +163,48 @@ async def deliver_pending(request_id: uuid.UUID | str, kind: str, fields: list[s
             "processor": row["processor"],
             "recipient": row["recipient"],
             "plugin": row["plugin"],
-            "external_refs": list(refs or []),
+            "external_refs": list(row["external_refs"] or []),
         }
-        try:
-            answer = await host.notify_recipient(current_tenant().slug, notification)
-        except Exception as exc:  # the plugin's failure is the notification's state
-            method, status, plugin = "plugin", "failed", row["plugin"]
-            note = f"{type(exc).__name__}: {exc}"[:1000]
-        else:
-            if answer is None:
-                method, status, plugin, note = "manual", "open", row["plugin"], ""
-            else:
-                method, status = "plugin", "sent"
-                plugin = str(answer.get("plugin") or row["plugin"])[:100]
-                note = str(answer.get("reference") or "")[:1000]
-        await conn.execute(
-            "UPDATE recipient_notification SET method = $2, status = $3::text, plugin = $4, "
-            "note = $5, done_at = CASE WHEN $3::text = 'sent' THEN now() END WHERE id = $1",
-            row["id"],
-            method,
-            status,
-            plugin,
-            note,
-        )
-        counts["manual" if method == "manual" else status] += 1
-        await audit.record(
-            f"recipient_notification.{'manual' if method == 'manual' else status}",
-            actor=audit.SYSTEM,
-            object_kind="recipient_notification",
-            object_id=row["id"],
-            person_id=row["person_id"],
-            detail={"request": str(row["request_id"]), "plugin": plugin},
-        )
-    return counts
+        for row in rows
+    ]
+
+
+async def _ask(tenant: str, notification: dict, enabled: dict) -> tuple[dict, tuple]:
+    """Step 2, no transaction open: (notification, (method, status, plugin, note))."""
+    try:
+        answer = await plugin_host().notify_recipient(tenant, notification, only=enabled)
+    except Exception as exc:  # the plugin's failure is the notification's state
+        return notification, ("plugin", "failed", notification["plugin"],
+                              f"{type(exc).__name__}: {exc}"[:1000])  # fmt: skip
+    if answer is None:
+        return notification, ("manual", "open", notification["plugin"], "")
+    plugin = str(answer.get("plugin") or notification["plugin"])[:100]
+    return notification, ("plugin", "sent", plugin, str(answer.get("reference") or "")[:1000])
+
+
+async def _settle(notification: dict, method: str, status: str, plugin: str, note: str) -> bool:
+    """Step 3: record the outcome unless the row is no longer pending; whether it was."""
+    settled = await DB.current_connection().fetchval(
+        "UPDATE recipient_notification SET method = $2, status = $3::text, plugin = $4, "
+        "note = $5, done_at = CASE WHEN $3::text = 'sent' THEN now() END "
+        "WHERE id = $1 AND status = 'pending' RETURNING person_id",
+        uuid.UUID(notification["id"]),
+        method,
+        status,
+        plugin,
+        note,
+    )
+    if settled is None:
+        return False
+    await audit.record(
+        f"recipient_notification.{'manual' if method == 'manual' else status}",
+        actor=audit.SYSTEM,
+        object_kind="recipient_notification",
+        object_id=notification["id"],
+        person_id=settled,
+        detail={"request": notification["request_id"], "plugin": plugin},
+    )
+    return True
 
 
 async def mark_done(notification_id: uuid.UUID, note: str, *, actor: audit.Actor) -> dict:

@@ -114,15 +114,12 @@ async def test_plugin_is_called_after_commit_and_others_become_manual_tasks(tena
     kwargs = kwargs if isinstance(kwargs, dict) else __import__("json").loads(kwargs)
     assert kwargs["fields"] == ["last_name"] and "Korjattu" not in str(kwargs)
 
-    # The job (as the worker runs it, in the tenant's scope).
+    # The job, as the worker runs it: it opens its own short scopes around the plugins' calls.
+    job = {"request_id": kwargs["request_id"], "kind": kwargs["kind"], "fields": kwargs["fields"]}
+    counts = await notify_job(tenant=tenant.slug, **job)
     async with tenant_scope(tenant.slug):
-        counts = await notify_job(
-            request_id=kwargs["request_id"], kind=kwargs["kind"], fields=kwargs["fields"]
-        )
         done = {n["processor"]: n for n in await recipient_notifications.for_request(r["id"])}
-        again = await notify_job(
-            request_id=kwargs["request_id"], kind=kwargs["kind"], fields=kwargs["fields"]
-        )
+    again = await notify_job(tenant=tenant.slug, **job)
     assert counts == {"sent": 1, "failed": 0, "manual": 1}
     assert again == {"sent": 0, "failed": 0, "manual": 0}  # a redelivery sends nothing twice
     assert len(mail.calls) == 1
@@ -175,9 +172,47 @@ async def test_a_failing_plugin_marks_the_notification_failed(tenant, plugins):
         person = await create_person(PersonInput(first_name="Vika", last_name="Tilanne"))
         await _transfer(person, "Rikki Oy", "api")
         r = await _rectification(person)
-        counts = await recipient_notifications.deliver_pending(r["id"], "rectification", [])
+    counts = await recipient_notifications.deliver_pending(
+        r["id"], "rectification", [], in_scope=lambda: tenant_scope(tenant.slug)
+    )
+    async with tenant_scope(tenant.slug):
         failed = (await recipient_notifications.for_request(r["id"]))[0]
         tasks = await recipient_notifications.tasks()
     assert counts["failed"] == 1
     assert failed["status"] == "failed" and "recipient API down" in failed["note"]
     assert [t["id"] for t in tasks] == [failed["id"]]  # shown to the admins
+
+
+class SettledMeanwhilePlugin:
+    """While it is being asked, another run (a redelivery) settles the notification first."""
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+
+    @hookimpl
+    async def kortisto_notify_recipient(self, tenant, notification):
+        # Possible only because the job holds no transaction or row lock during the call.
+        async with tenant_scope(self.slug):
+            await DB.current_connection().execute(
+                "UPDATE recipient_notification SET status = 'sent', note = 'toinen ajo' "
+                "WHERE id = $1",
+                uuid.UUID(notification["id"]),
+            )
+        return {"plugin": "posti", "reference": "tämä ajo"}
+
+
+async def test_an_outcome_settled_meanwhile_by_another_run_is_kept(tenant, plugins):
+    plugins(SettledMeanwhilePlugin(tenant.slug))
+    async with tenant_scope(tenant.slug):
+        person = await create_person(PersonInput(first_name="Kaksi", last_name="Ajoa"))
+        await _transfer(person, "PostiPalvelu", "lista-7", "posti", "sub-1")
+        r = await _rectification(person)
+    counts = await notify_job(
+        tenant=tenant.slug, request_id=str(r["id"]), kind="rectification", fields=["last_name"]
+    )
+    async with tenant_scope(tenant.slug):
+        [row] = await recipient_notifications.for_request(r["id"])
+        events = await audit.events(action_prefix="recipient_notification.")
+    assert counts == {"sent": 0, "failed": 0, "manual": 0}  # this run recorded nothing
+    assert (row["status"], row["note"]) == ("sent", "toinen ajo")
+    assert events == []

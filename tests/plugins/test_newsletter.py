@@ -240,8 +240,10 @@ async def test_kortisto_notify_recipient_an_erasure_request_deletes_the_contact(
         report = await erasure_requests.fulfil(request["id"], actor=ADMIN)
     assert report["outcome"] == "erased" and report["recipients_notified"] == 1
     await _run_queued_removals(tenant.slug)  # the erasure's own removal job
+    counts = await recipient_notifications.deliver_pending(
+        request["id"], "erasure", [], in_scope=lambda: tenant_scope(tenant.slug)
+    )
     async with tenant_scope(tenant.slug):
-        counts = await recipient_notifications.deliver_pending(request["id"], "erasure", [])
         [told] = await DB.current_connection().fetch(
             "SELECT processor, method, status, plugin FROM recipient_notification"
         )

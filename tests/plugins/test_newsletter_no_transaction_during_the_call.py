@@ -91,3 +91,46 @@ async def test_the_newsletter_service_is_called_with_no_transaction_open(
                    "last_name": "Tilaaja", "language": "fi"}  # fmt: skip
         assert await plugin_host().newsletter_subscribe(t.slug, contact)
     assert len(seen) == 5 and seen[4] == ["idle in transaction"]
+
+
+@pytest.mark.parametrize("provider", ["brevo", "mailchimp"])
+async def test_the_erasure_notice_to_the_service_is_sent_with_no_transaction_open(
+    make_tenant, host, enable, service, settings, provider
+):
+    """Art. 19 after an erasure request: the notify job asks the plugin between two short
+    transactions, like the removal job before it."""
+    import tenants.request_jobs  # noqa: F401 - declares the notify job
+    from core import erasure_requests, recipient_notifications, requests
+
+    t = await make_tenant()
+    host.register(plugins.newsletter, "newsletter")
+    await enable(
+        t.slug, "newsletter",
+        options={"provider": provider, "list_id": "7", "base_url": service.url},
+        secrets={"api_key": "test-key-us21"},
+    )  # fmt: skip
+    async with tenant_scope(t.slug):
+        person_id = await create_person(
+            PersonInput(first_name="Poistettava", last_name="Tilaaja", emails=["p@t.fi"])
+        )
+        await consents.give_consent(person_id, "email", "newsletter", actor=ADMIN)
+    await run_once(SYNC_JOB, TENANT_JOBS[SYNC_JOB], t.slug, {})  # subscribe
+    async with tenant_scope(t.slug):
+        request = await requests.create_request(person_id, "erasure", actor=ADMIN)
+        await requests.verify_manually(request["id"], "passi", actor=ADMIN)
+        await requests.start(request["id"], actor=ADMIN)
+        report = await erasure_requests.fulfil(request["id"], actor=ADMIN)
+    assert report["outcome"] == "erased" and report["recipients_notified"] == 1
+    assert await _run_jobs(t.slug, REMOVE_JOB) == 1
+
+    seen: list[list[str]] = []
+    service.on_request = probe(settings.database.url.reveal(), seen)
+    before = len(service.requests)
+    assert await _run_jobs(t.slug, recipient_notifications.NOTIFY_JOB) == 1
+    told = service.requests[before:]
+    assert told and seen == [[] for _ in told]  # every call with no transaction of ours open
+    async with tenant_scope(t.slug):
+        [row] = await DB.current_connection().fetch(
+            "SELECT method, status, plugin FROM recipient_notification"
+        )
+    assert dict(row) == {"method": "plugin", "status": "sent", "plugin": "newsletter"}
