@@ -82,7 +82,10 @@ async def search(
                 "FROM organization o WHERE o.business_id = $1",
                 business_id,
             )
-            return _page(rows, limit, offset, "business_id")
+            # Eight digits can be both a valid Y-tunnus and a phone number (an Åland landline
+            # such as 018 64732): no organization with it, so try the phone.
+            if rows or not looks_like_phone(q):
+                return _page(rows, limit, offset, "business_id")
     hetu_hash = await hetu.search_hash(q)  # only when the register has codes on
     if hetu_hash:
         rows = await conn.fetch(

@@ -194,3 +194,18 @@ async def test_typo_correction_sets_its_own_similarity_threshold(tenant):
             "SELECT set_config('pg_trgm.similarity_threshold', '0.95', true)"
         )
         assert _labels(await search("Hnokavaara")) == ["Åsa Honkavaara"]
+
+
+async def test_eight_digits_that_are_both_a_business_id_and_a_phone_find_either(tenant):
+    """`01864732` is a valid Y-tunnus (0186473-2) and an Åland landline (+358 18 64732)."""
+    async with tenant_scope(tenant.slug):
+        await _person("Åsa", "Sjöblom", phones=["018 64732"])
+        by_phone = await search("01864732")
+        assert (_labels(by_phone), by_phone.matched_by) == (["Åsa Sjöblom"], "phone")
+        await create_organization(OrganizationInput(name="Ålands Fisk Ab", business_id="0186473-2"))
+        by_business_id = await search("01864732")
+        assert (_labels(by_business_id), by_business_id.matched_by) == (
+            ["Ålands Fisk Ab"],
+            "business_id",
+        )
+        assert (await search("0186473-2")).matched_by == "business_id"
