@@ -29,7 +29,8 @@ from web.auth import (
     secret_key,
 )
 from web.errors import EXCEPTION_HANDLERS
-from web.i18n import LocaleMiddleware, install_jinja_i18n
+from web.i18n import LocaleMiddleware
+from web.i18n_jinja import install_jinja_i18n
 from web.middleware import HostTenantRewrite, TenantScopeMiddleware
 from web.privacy_labels import purpose_text
 from web.routes.access_bundles import AdminBundleController, SelfBundleController

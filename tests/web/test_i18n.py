@@ -19,7 +19,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from litestar.testing import TestClient
 
-from web import i18n
+from web import i18n, i18n_jinja
 from web.routes.language import LanguageController, TenantLanguageController
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,7 +217,7 @@ def _numbers() -> Template:
 
 
 def _engine_callback(engine: JinjaTemplateEngine) -> None:
-    i18n.install_jinja_i18n(engine.engine)
+    i18n_jinja.install_jinja_i18n(engine.engine)
 
 
 @pytest.fixture
