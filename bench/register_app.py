@@ -41,7 +41,7 @@ import asyncpg
 from jinja2 import Environment
 from litestar import Litestar, Request, Response, get
 from litestar.exceptions import NotAuthorizedException, NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from bench import person_page_baseline as baseline
@@ -219,7 +219,10 @@ def _organization_row(row: dict) -> dict[str, Any]:
 
 @get("/t/{tenant:str}/persons/")
 async def persons_list(
-    request: Request, tenant: FromPath[str], q: str = "", include_departed: str = ""
+    request: Request,
+    tenant: FromPath[str],
+    q: FromQuery[str] = "",
+    include_departed: FromQuery[str] = "",
 ) -> Response:
     """The name-search page (a query that is a name: no e-mail, phone or business ID)."""
     from web.forms import pager

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from litestar import get
+from litestar.params import FromPath
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
@@ -22,7 +23,7 @@ SAMPLE = {"uuid": str(uuid.UUID(int=7)), "str": "x", "int": "1"}
 
 
 @get("/t/{tenant:str}/test-only/write-attempt", include_in_schema=False)
-async def write_attempt(tenant: str) -> dict:
+async def write_attempt(tenant: FromPath[str]) -> dict:
     """A (test-only) page that writes on GET, as a buggy handler might."""
     await DB.current_connection().execute(
         "INSERT INTO organization (id, name, search_name, sort_key) "

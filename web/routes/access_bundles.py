@@ -73,7 +73,9 @@ class AdminBundleController(Controller):
             raise NotFoundException() from exc
 
     @post("/")
-    async def build(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def build(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         subject = await self._load(request_id)
         form = await request.form()
         language = str(form.get("language") or "")
@@ -85,12 +87,16 @@ class AdminBundleController(Controller):
         return Redirect(f"{page}#bundle", status_code=303)
 
     @get("/status")
-    async def status(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def status(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         subject = await self._load(request_id)
         return await _status(request, subject, f"/t/{tenant}/admin/requests/{subject['id']}/bundle")
 
     @get("/download")
-    async def download(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def download(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         return await _download(request, await self._load(request_id), "customer_service")
 
 
@@ -106,10 +112,14 @@ class SelfBundleController(Controller):
         return subject
 
     @get("/status")
-    async def status(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def status(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         subject = await self._own(request, request_id)
         return await _status(request, subject, f"/t/{tenant}/me/requests/{subject['id']}/bundle")
 
     @get("/download")
-    async def download(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def download(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         return await _download(request, await self._own(request, request_id), "self_service")

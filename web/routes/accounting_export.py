@@ -14,7 +14,7 @@ import uuid
 from datetime import date
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from core import accounting_export, audit
 from core.contact_gate import may_contact_many
@@ -90,7 +90,11 @@ class AccountingExportController(Controller):
 
     @get("/")
     async def preview(
-        self, request: Request, tenant: FromPath[str], format: str = "", contacts: str = "1"
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        format: FromQuery[str] = "",
+        contacts: FromQuery[str] = "1",
     ) -> Response:
         return await _page(request, chosen=format, with_contacts=contacts == "1")
 

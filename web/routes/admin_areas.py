@@ -12,7 +12,7 @@ import uuid
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core.business_areas import (
@@ -117,7 +117,11 @@ class AdminAreasController(Controller):
 
     @get("/")
     async def areas(
-        self, request: Request, tenant: FromPath[str], done: str = "", area: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        done: FromQuery[str] = "",
+        area: FromQuery[str] = "",
     ) -> Response:
         return await self._list(request, notice=await self._notice_from_query(done, area))
 
@@ -138,8 +142,8 @@ class AdminAreasController(Controller):
         request: Request,
         tenant: FromPath[str],
         area_id: FromPath[str],
-        done: str = "",
-        area: str = "",
+        done: FromQuery[str] = "",
+        area: FromQuery[str] = "",
     ) -> Response:
         found = await _area_or_404(area_id)
         notice = await self._notice_from_query(done, area)

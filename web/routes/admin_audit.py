@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from core.audit_chain import current_seal
 from core.audit_search import AuditFilter, search_events
@@ -58,12 +58,12 @@ class AdminAuditController(Controller):
         self,
         request: Request,
         tenant: FromPath[str],
-        person: str = "",
-        actor: str = "",
-        action: str = "",
-        since: str = "",
-        until: str = "",
-        page: str = "",
+        person: FromQuery[str] = "",
+        actor: FromQuery[str] = "",
+        action: FromQuery[str] = "",
+        since: FromQuery[str] = "",
+        until: FromQuery[str] = "",
+        page: FromQuery[str] = "",
     ) -> Response:
         errors: dict[str, str] = {}
         person_id = None

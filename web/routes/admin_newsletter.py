@@ -11,7 +11,7 @@ import json
 import uuid
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit, outbox
@@ -100,7 +100,9 @@ class AdminNewsletterController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def overview(self, request: Request, tenant: FromPath[str], queued: str = "") -> Response:
+    async def overview(
+        self, request: Request, tenant: FromPath[str], queued: FromQuery[str] = ""
+    ) -> Response:
         return await _page(request, queued=bool(queued))
 
     @post("/sync")

@@ -55,7 +55,9 @@ class AdminOperatorAccessController(Controller):
         return Redirect(f"/t/{tenant}/admin/operator-access/?done={done}", status_code=303)
 
     @get("/archives/{name:str}")
-    async def download(self, request: Request, tenant: FromPath[str], name: str) -> Response:
+    async def download(
+        self, request: Request, tenant: FromPath[str], name: FromPath[str]
+    ) -> Response:
         data = await read_archive(name)
         if data is None:
             raise NotFoundException()

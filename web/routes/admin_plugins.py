@@ -7,7 +7,7 @@ blank credential field keeps the stored one. Every save is audited (core.plugin_
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit, plugin_settings
@@ -66,7 +66,9 @@ class AdminPluginsController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def plugins(self, request: Request, tenant: FromPath[str], done: str = "") -> Response:
+    async def plugins(
+        self, request: Request, tenant: FromPath[str], done: FromQuery[str] = ""
+    ) -> Response:
         context = {
             **tenant_context(),
             "plugins": await _plugins(),

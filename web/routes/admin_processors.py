@@ -10,7 +10,7 @@ from __future__ import annotations
 from babel import Locale
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit
@@ -145,7 +145,9 @@ class AdminProcessorsController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def processors(self, request: Request, tenant: FromPath[str], done: str = "") -> Response:
+    async def processors(
+        self, request: Request, tenant: FromPath[str], done: FromQuery[str] = ""
+    ) -> Response:
         notices = {
             "added": _("Käsittelijä lisättiin."),
             "saved": _("Muutokset tallennettiin."),

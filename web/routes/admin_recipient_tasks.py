@@ -62,7 +62,9 @@ class AdminRecipientTasksController(Controller):
         return await self._page(request)
 
     @post("/{notification_id:str}/done")
-    async def done(self, request: Request, tenant: FromPath[str], notification_id: str) -> Response:
+    async def done(
+        self, request: Request, tenant: FromPath[str], notification_id: FromPath[str]
+    ) -> Response:
         task_id = parse_uuid(notification_id)
         form = await request.form()
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit
@@ -111,7 +111,9 @@ class AdminRetentionController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def rules(self, request: Request, tenant: FromPath[str], done: str = "") -> Response:
+    async def rules(
+        self, request: Request, tenant: FromPath[str], done: FromQuery[str] = ""
+    ) -> Response:
         await ensure_default_rules()
         notices = {
             "added": _("Säilytyssääntö lisättiin."),

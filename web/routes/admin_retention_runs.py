@@ -13,7 +13,7 @@ import uuid
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit, outbox, retention
@@ -91,7 +91,11 @@ class AdminRetentionRunsController(Controller):
 
     @get("/runs")
     async def runs(
-        self, request: Request, tenant: FromPath[str], page: str = "", queued: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        page: FromQuery[str] = "",
+        queued: FromQuery[str] = "",
     ) -> Response:
         return await self._runs_page(request, page_number(page), queued=bool(queued))
 
@@ -117,8 +121,8 @@ class AdminRetentionRunsController(Controller):
         request: Request,
         tenant: FromPath[str],
         run_id: FromPath[str],
-        section: str = "due",
-        page: str = "",
+        section: FromQuery[str] = "due",
+        page: FromQuery[str] = "",
     ) -> Response:
         run = await retention.get_run(parse_uuid(run_id))
         if run is None:

@@ -10,7 +10,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from core.transfer_log import TransferFilter, processor_names, search
 from web import read_audit
@@ -44,12 +44,12 @@ class AdminTransfersController(Controller):
         self,
         request: Request,
         tenant: FromPath[str],
-        processor: str = "",
-        person: str = "",
-        outside_eea: str = "",
-        date_from: str = "",
-        date_to: str = "",
-        page: int = 1,
+        processor: FromQuery[str] = "",
+        person: FromQuery[str] = "",
+        outside_eea: FromQuery[str] = "",
+        date_from: FromQuery[str] = "",
+        date_to: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
     ) -> Response:
         where = TransferFilter(
             processor=processor,

@@ -14,7 +14,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
@@ -93,7 +93,7 @@ class AdminUsersController(Controller):
 
     @get("/users")
     async def users(
-        self, request: Request, tenant: FromPath[str], invite_person: str = ""
+        self, request: Request, tenant: FromPath[str], invite_person: FromQuery[str] = ""
     ) -> HTMXTemplate:
         card = await _card_to_invite(invite_person) if invite_person else None
         if invite_person and card is None:
@@ -178,7 +178,11 @@ class AdminUsersController(Controller):
 
     @get("/users/{user_id:str}")
     async def user_page(
-        self, request: Request, tenant: FromPath[str], user_id: FromPath[str], saved: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        user_id: FromPath[str],
+        saved: FromQuery[str] = "",
     ) -> Response:
         return await self._user_page(request, await self._user(user_id), saved=saved == "1")
 

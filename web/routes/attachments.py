@@ -259,7 +259,11 @@ class AttachmentController(Controller):
 
     @get("/attachments/{owner_kind:str}/{owner_id:str}")
     async def section(
-        self, request: Request, tenant: FromPath[str], owner_kind: str, owner_id: str
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        owner_kind: FromPath[str],
+        owner_id: FromPath[str],
     ) -> Response:
         owner = _owner(owner_kind, owner_id)
         section = await attachment_section(request, owner)
@@ -273,7 +277,11 @@ class AttachmentController(Controller):
         request_max_body_size=get_settings().attachment_max_bytes + FORM_SLACK_BYTES,
     )
     async def upload(
-        self, request: Request, tenant: FromPath[str], owner_kind: str, owner_id: str
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        owner_kind: FromPath[str],
+        owner_id: FromPath[str],
     ) -> Response:
         owner = _owner(owner_kind, owner_id)
         viewer = await viewer_of(request)
@@ -299,7 +307,7 @@ class AttachmentController(Controller):
 
     @get("/attachment/{attachment_id:str}", opt=NO_WRITES)
     async def download(
-        self, request: Request, tenant: FromPath[str], attachment_id: str
+        self, request: Request, tenant: FromPath[str], attachment_id: FromPath[str]
     ) -> Response:
         viewer = await viewer_of(request)
         aid = parse_uuid(attachment_id)
@@ -321,7 +329,7 @@ class AttachmentController(Controller):
 
     @get("/attachment/{attachment_id:str}/thumbnail")
     async def thumbnail(
-        self, request: Request, tenant: FromPath[str], attachment_id: str
+        self, request: Request, tenant: FromPath[str], attachment_id: FromPath[str]
     ) -> Response:
         try:
             url = await attachments.thumbnail_link(
@@ -335,7 +343,7 @@ class AttachmentController(Controller):
 
     @get("/attachment/{attachment_id:str}/delete", opt=NO_WRITES)
     async def delete_confirm(
-        self, request: Request, tenant: FromPath[str], attachment_id: str
+        self, request: Request, tenant: FromPath[str], attachment_id: FromPath[str]
     ) -> Response:
         try:
             row = await attachments.get(parse_uuid(attachment_id), await viewer_of(request))
@@ -353,7 +361,9 @@ class AttachmentController(Controller):
         return render(request, DELETE_TEMPLATE, context, block=block)
 
     @post("/attachment/{attachment_id:str}/delete", opt=NO_WRITES, status_code=200)
-    async def delete(self, request: Request, tenant: FromPath[str], attachment_id: str) -> Response:
+    async def delete(
+        self, request: Request, tenant: FromPath[str], attachment_id: FromPath[str]
+    ) -> Response:
         try:
             row = await attachments.delete(
                 parse_uuid(attachment_id),

@@ -12,7 +12,7 @@ import uuid
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit
@@ -184,15 +184,15 @@ class ContentPagesController(Controller):
         self,
         request: Request,
         tenant: FromPath[str],
-        kind: str = "",
-        status: str = "",
-        stage: str = "",
-        area: str = "",
-        organization: str = "",
-        mine: str = "",
-        q: str = "",
-        page: str = "",
-        person: str = "",
+        kind: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+        stage: FromQuery[str] = "",
+        area: FromQuery[str] = "",
+        organization: FromQuery[str] = "",
+        mine: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+        page: FromQuery[str] = "",
+        person: FromQuery[str] = "",
     ) -> Response:
         viewer = await viewer_of(request)
         values, item_filter = _filters(kind, status, stage, area, organization, mine, q, person)
@@ -220,7 +220,9 @@ class ContentPagesController(Controller):
         return render(request, LIST_TEMPLATE, context, block=block)
 
     @get("/board")
-    async def board(self, request: Request, tenant: FromPath[str], kind: str = "deal") -> Response:
+    async def board(
+        self, request: Request, tenant: FromPath[str], kind: FromQuery[str] = "deal"
+    ) -> Response:
         spec = KINDS[kind] if kind in PIPELINE_KINDS else KINDS[PIPELINE_KINDS[0]]
         context = await _board_context(request, await viewer_of(request), spec)
         block = "board" if wants_fragment(request) else None
@@ -262,7 +264,11 @@ class ContentPagesController(Controller):
 
     @get("/new")
     async def new_form(
-        self, request: Request, tenant: FromPath[str], kind: str = "", parent: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        kind: FromQuery[str] = "",
+        parent: FromQuery[str] = "",
     ) -> Response:
         if kind not in KINDS:
             return _kind_picker(request)

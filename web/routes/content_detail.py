@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit
@@ -128,7 +128,11 @@ class ContentDetailController(Controller):
 
     @get("/{item_id:str}")
     async def item_page(
-        self, request: Request, tenant: FromPath[str], item_id: FromPath[str], link_q: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        item_id: FromPath[str],
+        link_q: FromQuery[str] = "",
     ) -> Response:
         viewer = await viewer_of(request)
         item = await item_or_404(viewer, item_id)
@@ -144,7 +148,11 @@ class ContentDetailController(Controller):
 
     @get("/{item_id:str}/link-candidates")
     async def link_candidates(
-        self, request: Request, tenant: FromPath[str], item_id: FromPath[str], link_q: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        item_id: FromPath[str],
+        link_q: FromQuery[str] = "",
     ) -> Response:
         """Cards matching the name typed in the link form (HTMX); the page itself otherwise."""
         viewer = await viewer_of(request)

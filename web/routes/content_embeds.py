@@ -12,7 +12,7 @@ never become a way to frame or fetch arbitrary addresses.
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from core.embeds import embeds_for, player_url, thumbnail, urls_of
 from web.content_access import item_or_404, viewer_of
@@ -34,7 +34,11 @@ class ContentEmbedsController(Controller):
 
     @get("/")
     async def player(
-        self, request: Request, tenant: FromPath[str], item_id: FromPath[str], url: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        item_id: FromPath[str],
+        url: FromQuery[str] = "",
     ) -> Response:
         item = await item_or_404(await viewer_of(request), item_id)
         known = url in urls_of(item)
@@ -54,7 +58,11 @@ class ContentEmbedsController(Controller):
 
     @get("/thumbnail")
     async def picture(
-        self, request: Request, tenant: FromPath[str], item_id: FromPath[str], url: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        item_id: FromPath[str],
+        url: FromQuery[str] = "",
     ) -> Response:
         item = await item_or_404(await viewer_of(request), item_id)
         found = await thumbnail(url) if url in urls_of(item) else None

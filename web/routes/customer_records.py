@@ -10,7 +10,7 @@ What each section holds is in `web.record_sections`; how it answers, in `web.rec
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from web import read_audit
 from web import record_pages as pages
@@ -93,8 +93,8 @@ class PersonRecordsController(Controller):
         request: Request,
         tenant: FromPath[str],
         person_id: FromPath[str],
-        page: str = "",
-        part: str = "",
+        page: FromQuery[str] = "",
+        part: FromQuery[str] = "",
     ) -> Response:
         owner = await _owner("person", person_id, request)
         response = await pages.show_timeline(request, owner, page, part)

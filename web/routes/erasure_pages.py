@@ -64,7 +64,9 @@ class AdminErasureController(Controller):
         return render(request, TEMPLATE, {**context, "not_now": True}, status_code=409)
 
     @get("/")
-    async def preview(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def preview(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         seen = await self._preview(request_id)
         if seen is None:
             return self._not_now(request, request_id)
@@ -72,7 +74,7 @@ class AdminErasureController(Controller):
 
     @post("/")
     async def confirm(
-        self, request: Request, tenant: FromPath[str], request_id: str
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
     ) -> Response | Redirect:
         seen = await self._preview(request_id)
         if seen is None:

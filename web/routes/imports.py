@@ -19,7 +19,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from core import csv_io, imports, restriction
@@ -257,7 +257,9 @@ class ImportController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def upload_form(self, tenant: FromPath[str], cancelled: bool = False) -> Template:
+    async def upload_form(
+        self, tenant: FromPath[str], cancelled: FromQuery[bool] = False
+    ) -> Template:
         return _upload_page(
             notice=_("Tuonti peruttiin; mitään ei tallennettu.") if cancelled else "",
             restricted=await restriction.count_restricted(),

@@ -82,7 +82,10 @@ class LoginController(Controller):
 
     @get("/login", opt=PUBLIC)
     async def login_form(
-        self, tenant: FromPath[str], next: str | None = None, expired: FromQuery[bool] = False
+        self,
+        tenant: FromPath[str],
+        next: FromQuery[str | None] = None,
+        expired: FromQuery[bool] = False,
     ) -> HTMXTemplate:
         return HTMXTemplate(
             template_name="auth/login.html",

@@ -17,7 +17,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core.duplicates import find_duplicates
@@ -162,7 +162,11 @@ class MergePagesController(Controller):
 
     @get("/")
     async def pick(
-        self, request: Request, tenant: FromPath[str], person_id: FromPath[str], q: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        person_id: FromPath[str],
+        q: FromQuery[str] = "",
     ) -> Response | Redirect:
         pid = parse_uuid(person_id)
         try:

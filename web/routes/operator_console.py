@@ -13,7 +13,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
@@ -156,11 +156,13 @@ class OperatorConsoleController(Controller):
         return self._new_page(request, data, errors, status=400)
 
     @get("/tenants/{slug:str}")
-    async def tenant(self, request: Request, slug: str) -> HTMXTemplate:
+    async def tenant(self, request: Request, slug: FromPath[str]) -> HTMXTemplate:
         return await tenant_page(request, slug)
 
     @get("/tenants/{slug:str}/{action:str}")
-    async def confirm_form(self, request: Request, slug: str, action: str) -> HTMXTemplate:
+    async def confirm_form(
+        self, request: Request, slug: FromPath[str], action: FromPath[str]
+    ) -> HTMXTemplate:
         return await self._confirm_page(request, slug, action)
 
     async def _confirm_page(
@@ -183,7 +185,9 @@ class OperatorConsoleController(Controller):
         )
 
     @post("/tenants/{slug:str}/{action:str}")
-    async def lifecycle(self, request: Request, slug: str, action: str, data: Form) -> Response:
+    async def lifecycle(
+        self, request: Request, slug: FromPath[str], action: FromPath[str], data: Form
+    ) -> Response:
         if action not in LIFECYCLE:
             raise NotFoundException()
         if (data.get("confirm") or "").strip() != slug:

@@ -9,7 +9,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
@@ -43,7 +43,7 @@ class OperatorToolsController(Controller):
     include_in_schema = False
 
     @post("/tenants/{slug:str}/export")
-    async def export(self, request: Request, slug: str) -> Response:
+    async def export(self, request: Request, slug: FromPath[str]) -> Response:
         try:
             await request_export(slug, current_operator(request))
         except (UnknownTenantError, TenantSuspendedError):
@@ -56,7 +56,7 @@ class OperatorToolsController(Controller):
         return Redirect(f"/operator/tenants/{slug}?done=export", status_code=303)
 
     @post("/tenants/{slug:str}/plugins")
-    async def plugins(self, request: Request, slug: str, data: Form) -> Response:
+    async def plugins(self, request: Request, slug: FromPath[str], data: Form) -> Response:
         operator = current_operator(request)
         changed = []
         async with platform_transaction():
@@ -79,7 +79,9 @@ class OperatorToolsController(Controller):
         return Redirect(f"/operator/tenants/{slug}?done=plugins", status_code=303)
 
     @post("/tenants/{slug:str}/break-glass")
-    async def start_break_glass(self, request: Request, slug: str, data: Form) -> Response:
+    async def start_break_glass(
+        self, request: Request, slug: FromPath[str], data: Form
+    ) -> Response:
         try:
             minutes = int(data.get("minutes") or "0")
         except ValueError:
@@ -91,7 +93,7 @@ class OperatorToolsController(Controller):
         return Redirect(f"/t/{slug}/", status_code=303)
 
     @post("/break-glass/{grant_id:uuid}/end")
-    async def end_break_glass(self, request: Request, grant_id: uuid.UUID) -> Response:
+    async def end_break_glass(self, request: Request, grant_id: FromPath[uuid.UUID]) -> Response:
         grant = await revoke_by_operator(current_operator(request), grant_id)
         if grant is None:
             raise NotFoundException()

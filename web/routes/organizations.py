@@ -8,7 +8,7 @@ import uuid
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core.attachments import Owner
@@ -111,7 +111,9 @@ class OrganizationPagesController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def list_page(self, request: Request, tenant: FromPath[str], page: str = "") -> Response:
+    async def list_page(
+        self, request: Request, tenant: FromPath[str], page: FromQuery[str] = ""
+    ) -> Response:
         total = await count_organizations()
         paging = pager(request.url.path, {}, page_number(page), total, PAGE_SIZE)
         rows = await list_organizations(limit=PAGE_SIZE, offset=paging.offset)

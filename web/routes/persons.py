@@ -13,7 +13,7 @@ from datetime import datetime
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit, transfer_log
@@ -215,9 +215,9 @@ class PersonPagesController(Controller):
         self,
         request: Request,
         tenant: FromPath[str],
-        q: str = "",
-        include_departed: str = "",
-        page: str = "",
+        q: FromQuery[str] = "",
+        include_departed: FromQuery[str] = "",
+        page: FromQuery[str] = "",
     ) -> Response:
         return await results_page(
             request,
@@ -235,7 +235,7 @@ class PersonPagesController(Controller):
 
     @get("/new")
     async def new_form(
-        self, request: Request, tenant: FromPath[str], organization_id: str = ""
+        self, request: Request, tenant: FromPath[str], organization_id: FromQuery[str] = ""
     ) -> Response:
         values = dict.fromkeys(PERSON_FIELDS, "")
         values["organization_id"] = organization_id  # "new card in this organization"
@@ -247,7 +247,7 @@ class PersonPagesController(Controller):
 
     @post("/duplicates")
     async def duplicates(
-        self, request: Request, tenant: FromPath[str], exclude: str = ""
+        self, request: Request, tenant: FromPath[str], exclude: FromQuery[str] = ""
     ) -> Response:
         """Likely duplicates of the card being typed: the form's `duplicates` block."""
         form = await request.form()
@@ -293,7 +293,7 @@ class PersonPagesController(Controller):
 
     @get("/{person_id:str}/section/{name:str}")
     async def section(
-        self, request: Request, tenant: FromPath[str], person_id: FromPath[str], name: str
+        self, request: Request, tenant: FromPath[str], person_id: FromPath[str], name: FromPath[str]
     ) -> Response | Redirect:
         """One section of the person page as a fragment (without HTMX: the page at it)."""
         if name not in SECTIONS and name not in PRIVACY_SECTIONS:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit, notice_settings, records_of_processing
@@ -62,7 +62,9 @@ class AdminPrivacyNoticeController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def overview(self, request: Request, tenant: FromPath[str], done: str = "") -> Response:
+    async def overview(
+        self, request: Request, tenant: FromPath[str], done: FromQuery[str] = ""
+    ) -> Response:
         lang = _lang(request.query_params.get("lang"))
         draft = await build_content()
         latest = await get_version()
@@ -117,7 +119,9 @@ class AdminPrivacyNoticeController(Controller):
         return Redirect(f"/t/{tenant}/admin/privacy-notice/?done=saved", status_code=303)
 
     @get("/records/{record_kind:str}")
-    async def records(self, request: Request, tenant: FromPath[str], record_kind: str) -> Response:
+    async def records(
+        self, request: Request, tenant: FromPath[str], record_kind: FromPath[str]
+    ) -> Response:
         """Art. 30 records: controller | processor; ?format=csv (default) | html."""
         kind = record_kind
         if kind not in records_of_processing.KINDS:

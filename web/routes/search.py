@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from core.persons import list_persons
 from core.search import search
@@ -117,9 +117,9 @@ class SearchController(Controller):
         self,
         request: Request,
         tenant: FromPath[str],
-        q: str = "",
-        include_departed: str = "",
-        page: str = "",
+        q: FromQuery[str] = "",
+        include_departed: FromQuery[str] = "",
+        page: FromQuery[str] = "",
     ) -> Response:
         return await results_page(
             request,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core.persons import PersonNotFoundError, split_list
@@ -78,7 +78,11 @@ class SelfServiceController(Controller):
 
     @get("/")
     async def my_page(
-        self, request: Request, tenant: FromPath[str], saved: str = "", privacy: str = ""
+        self,
+        request: Request,
+        tenant: FromPath[str],
+        saved: FromQuery[str] = "",
+        privacy: FromQuery[str] = "",
     ) -> Response:
         card = await _my_card(request)
         context = {**tenant_context(), "person": card, "saved": saved == "1"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit
@@ -93,10 +93,10 @@ class SellerContactsController(Controller):
         self,
         request: Request,
         tenant: FromPath[str],
-        q: str = "",
-        page: str = "",
-        saved: str = "",
-        deleted: str = "",
+        q: FromQuery[str] = "",
+        page: FromQuery[str] = "",
+        saved: FromQuery[str] = "",
+        deleted: FromQuery[str] = "",
     ) -> Response:
         # After a save or delete the browser comes back here (post/redirect/get).
         notice = _("Yhteydenotto tallennettiin.") if saved else ""

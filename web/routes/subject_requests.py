@@ -9,7 +9,7 @@ import uuid
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from core import audit, recipient_notifications, requests
@@ -73,7 +73,9 @@ class AdminRequestsController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def queue(self, request: Request, tenant: FromPath[str], show: str = "") -> Response:
+    async def queue(
+        self, request: Request, tenant: FromPath[str], show: FromQuery[str] = ""
+    ) -> Response:
         show_all = show == "all"
         found = await requests.list_requests(open_only=not show_all)
         names = await _names({r["person_id"] for r in found})
@@ -118,7 +120,9 @@ class AdminRequestsController(Controller):
         return render(request, DETAIL_TEMPLATE, context, status_code=status)
 
     @get("/{request_id:str}")
-    async def detail(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def detail(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         return await self._page(request, await self._load(request_id))
 
     async def _step(self, request: Request, tenant: str, raw_id: str, step) -> Response:
@@ -135,14 +139,18 @@ class AdminRequestsController(Controller):
         return Redirect(f"/t/{tenant}/admin/requests/{subject['id']}", status_code=303)
 
     @post("/{request_id:str}/send-code")
-    async def send_code(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def send_code(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         async def step(subject, form):
             await requests.send_code(subject["id"], actor=_actor(request), secret_key=secret_key())
 
         return await self._step(request, tenant, request_id, step)
 
     @post("/{request_id:str}/verify")
-    async def verify(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def verify(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         async def step(subject, form):
             code, how = str(form.get("code") or ""), str(form.get("how") or "")
             if code.strip():
@@ -158,14 +166,18 @@ class AdminRequestsController(Controller):
         return await self._step(request, tenant, request_id, step)
 
     @post("/{request_id:str}/start")
-    async def start(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def start(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         async def step(subject, form):
             await requests.start(subject["id"], actor=_actor(request))
 
         return await self._step(request, tenant, request_id, step)
 
     @post("/{request_id:str}/complete")
-    async def complete(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def complete(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         async def step(subject, form):
             note = str(form.get("note") or "")
             await requests.complete(subject["id"], actor=_actor(request), note=note)
@@ -173,7 +185,9 @@ class AdminRequestsController(Controller):
         return await self._step(request, tenant, request_id, step)
 
     @post("/{request_id:str}/extend")
-    async def extend(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def extend(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         async def step(subject, form):
             reason = str(form.get("reason") or "")
             if not reason.strip():
@@ -186,7 +200,9 @@ class AdminRequestsController(Controller):
         return await self._step(request, tenant, request_id, step)
 
     @post("/{request_id:str}/refuse")
-    async def refuse(self, request: Request, tenant: FromPath[str], request_id: str) -> Response:
+    async def refuse(
+        self, request: Request, tenant: FromPath[str], request_id: FromPath[str]
+    ) -> Response:
         async def step(subject, form):
             await requests.refuse(
                 subject["id"], str(form.get("reason") or ""), actor=_actor(request)
@@ -221,7 +237,9 @@ class PersonRequestsController(Controller):
         return render(request, NEW_TEMPLATE, context, status_code=status)
 
     @get("/new")
-    async def new_form(self, request: Request, tenant: FromPath[str], person_id: str) -> Response:
+    async def new_form(
+        self, request: Request, tenant: FromPath[str], person_id: FromPath[str]
+    ) -> Response:
         card = await self._card(person_id)
         email = card["emails"][0] if card["emails"] else ""
         values = {
@@ -234,7 +252,9 @@ class PersonRequestsController(Controller):
         return self._form(request, card, values)
 
     @post("/new")
-    async def create(self, request: Request, tenant: FromPath[str], person_id: str) -> Response:
+    async def create(
+        self, request: Request, tenant: FromPath[str], person_id: FromPath[str]
+    ) -> Response:
         card = await self._card(person_id)
         form = await request.form()
         values = form_values(form, INTAKE_FIELDS)
