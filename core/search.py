@@ -28,6 +28,8 @@ MAX_WORDS = 6
 # Ranking and counting stop at this many hits, so a common surname costs no more than a rare
 # one; past it the user is told there are more and asked to narrow the search.
 RANKED_HITS = 500
+# The words of a name and the parts of its double names, as the NAME_PART_INDEXES have them.
+NAME_PARTS = "string_to_array(replace({col}, '-', ' '), ' ')"
 HIDE_DEPARTED = "AND p.left_organization_on IS NULL"
 _BUSINESS_ID = re.compile(r"^\d{6,7}-?\d$")
 
@@ -129,10 +131,14 @@ async def _by_name(q: str, departed: str, limit: int, offset: int) -> SearchResu
         return found
     # Nothing has all the words: correct each word against the name vocabulary (a small
     # table) and look again with the likely intended words.
+    # The corrections are whole name words, so the cards are found by whole name parts: an
+    # index on the parts serves that at a fraction of the cost of the corrections' trigrams
+    # (bench search-1m: ~30 ms at a million cards). Unlike a typed word, a correction is not
+    # looked for inside longer words.
     alternatives = await _corrected_words(conn, words)
     if not alternatives:
         return SearchResults([], 0, "none")
-    return await _name_page(conn, alternatives, None, departed, limit, offset)
+    return await _name_page(conn, alternatives, None, departed, limit, offset, whole_parts=True)
 
 
 def search_words(term: str) -> list[str]:
@@ -164,9 +170,15 @@ async def _corrected_words(conn, words: list[str]) -> list[list[str]]:
 
 
 async def _name_page(
-    conn, alternatives: list[list[str]], keyword: str | None, departed: str, limit: int, offset: int
+    conn,
+    alternatives: list[list[str]],
+    keyword: str | None,
+    departed: str,
+    limit: int,
+    offset: int,
+    whole_parts: bool = False,
 ) -> SearchResults:
-    sql, args = name_search_sql(alternatives, keyword, departed, limit, offset)
+    sql, args = name_search_sql(alternatives, keyword, departed, limit, offset, whole_parts)
     rows = await conn.fetch(sql, *args)
     total = rows[0]["total"] if rows else 0
     more = total > RANKED_HITS
@@ -179,9 +191,16 @@ async def _name_page(
 
 
 def name_search_sql(
-    alternatives: list[list[str]], keyword: str | None, departed: str, limit: int, offset: int
+    alternatives: list[list[str]],
+    keyword: str | None,
+    departed: str,
+    limit: int,
+    offset: int,
+    whole_parts: bool = False,
 ) -> tuple[str, list]:
-    """Cards whose name holds, for every typed word, one of that word's alternatives.
+    """Cards whose name holds, for every typed word, one of that word's alternatives: as a
+    substring, or with `whole_parts` as whole name parts (words, and the parts of a double
+    name; an alternative `a-b` needs both parts), which the NAME_PARTS index serves.
 
     At most RANKED_HITS + 1 hits are read (their count tells whether there are more), ranked:
     names where each word starts a name part first, then alphabetical (Finnish). Contact
@@ -215,8 +234,16 @@ def name_search_sql(
             + ")"
         )
 
-    # Too short for the trigram index: name-part starts only.
-    name_match = " AND ".join(at_start(a) if short else contains(a) for a in alternatives)
+    def parts(alts: list[str]) -> str:
+        single = [w for w in alts if "-" not in w]
+        tests = [f"{NAME_PARTS} && {arg(single)}::text[]"] if single else []
+        tests += [f"{NAME_PARTS} @> {arg(w.split('-'))}::text[]" for w in alts if "-" in w]
+        return "(" + " OR ".join(tests) + ")"
+
+    if whole_parts:
+        name_match = " AND ".join(parts(a) for a in alternatives)
+    else:  # too short for the trigram index: name-part starts only
+        name_match = " AND ".join(at_start(a) if short else contains(a) for a in alternatives)
     rank = " + ".join(f"{at_start(a)}::int" for a in alternatives)
     keyword_match = ""
     if keyword:

@@ -53,6 +53,7 @@ from core.tables.privacy_engine import (
 )
 from core.tables.privacy_records import FieldChange, RecipientNotification, Transfer
 from core.tables.register import (
+    NAME_PART_INDEXES,
     NAME_VOCABULARY,
     TRIGRAM_INDEXES,
     Employment,
@@ -124,6 +125,7 @@ DEFAULT_BUSINESS_AREAS = ("Myynti", "Tuotanto", "Asiakaspalvelu")
 EXTRA_TENANT_DDL = (
     TRIGRAM_INDEXES
     + NAME_VOCABULARY
+    + NAME_PART_INDEXES
     + tuple(
         f"INSERT INTO business_area (id, name, archived, created_at) "
         f"VALUES (gen_random_uuid(), '{name}', false, now()) ON CONFLICT (name) DO NOTHING"
