@@ -10,6 +10,7 @@ holders may finish their BEGIN in either order)."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import random
 
 import pytest
@@ -86,3 +87,42 @@ def test_a_full_pool_serves_waiters_in_arrival_order(settings, loop):
         for n, request in enumerate(arrived)
     ]
     assert granted == arrived, [o for o in overtaken if o[1]][:5]
+
+
+async def test_a_wait_for_a_full_pool_is_bounded_and_leaks_no_slot(settings):
+    """A request that waits longer than the connect timeout gets a clear error; a cancelled
+    or timed-out waiter gives nothing away, and a failed BEGIN returns its slot."""
+    from core.db import DatabaseUnavailableError
+
+    engine = KortistoEngine()
+    engine.configure(
+        runtime_dsn=settings.database.url.reveal(),
+        options=PoolOptions(max_size=1, connect_timeout=0.2),
+    )
+
+    async def another_request():  # not nested in the test's own transaction
+        async with engine.transaction() as txn:
+            return await txn.connection.fetchval("SELECT 1")
+
+    def apart(coro):
+        return asyncio.create_task(coro, context=contextvars.Context())
+
+    try:
+        async with engine.transaction():
+            with pytest.raises(DatabaseUnavailableError, match="busy"):
+                await apart(another_request())
+            waiter = apart(another_request())
+            await asyncio.sleep(0.05)
+            waiter.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiter
+        failing = engine.transaction()
+        failing.begin_sql = "SET LOCAL ROLE no_such_role_anywhere"
+        with pytest.raises(Exception, match="no_such_role_anywhere"):
+            async with failing:
+                pass
+        for _ in range(3):  # the one slot is free again each time
+            async with engine.transaction() as txn:
+                assert await txn.connection.fetchval("SELECT 1") == 1
+    finally:
+        await engine.close_pools_of_current_loop()
