@@ -4,13 +4,13 @@ The msgids are the Finnish texts, so `fi` needs no catalog. Catalogs live in
 `web/locale/<lang>/LC_MESSAGES/messages.po`; their `.mo` files are compiled by
 `pybabel compile -d web/locale -f`, or here at startup when missing or stale.
 
-The locale of a request is a signed-in tenant user's own language (stored on their account,
-read with the session: web.auth re-binds it with `user_locale`), else the `kortisto_lang`
-cookie, else Accept-Language, else Finnish. `LocaleMiddleware` binds the negotiated one to a
-contextvar for the handler and its template; the Jinja environment is shared, so its
-`_`/`gettext`/`ngettext` (web.i18n_jinja) read that contextvar on every call (or, for errors raised outside the
-middleware, the `request` in the template context). Code that renders for someone else, such as
-an e-mail, wraps the rendering in `use_locale(code)`.
+The locale of a request is a signed-in tenant user's own language (stored on their account once
+they choose one, read with the session: web.auth re-binds it with `user_locale`), else the
+`kortisto_lang` cookie, else Accept-Language, else Finnish. `LocaleMiddleware` binds the
+negotiated one to a contextvar for the handler and its template; the Jinja environment is
+shared, so its `_`/`gettext`/`ngettext` (web.i18n_jinja) read that contextvar on every call
+(or, for errors raised outside the middleware, the `request` in the template context). Code
+that renders for someone else, such as an e-mail, wraps the rendering in `use_locale(code)`.
 """
 
 from __future__ import annotations
