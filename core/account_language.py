@@ -1,8 +1,9 @@
-"""A tenant user's own language: Finnish unless they chose Swedish or English.
+"""A tenant user's own language, once they chose one (Finnish, Swedish or English).
 
 The choice lives on the user's app_user row (`locale`), so it follows them to any browser: the
 web layer reads it with the session (core.accounts.get_session_user) and renders their pages in
-it. Runs inside a tenant scope.
+it. Until they choose, `locale` is NULL and their browser's language (cookie, then
+Accept-Language) is used; mail to them is in Finnish. Runs inside a tenant scope.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ async def create_user(
         raise ValidationFailed({"email": ("duplicate", "a user with this e-mail exists")})
     await conn.execute(
         "INSERT INTO app_user (id, email, display_name, role, person, password_hash, active, "
-        "locale, created_at, sessions_valid_after) VALUES ($1, $2, $3, $4, $5, $6, true, 'fi', "
+        "locale, created_at, sessions_valid_after) VALUES ($1, $2, $3, $4, $5, $6, true, NULL, "
         "now(), now())",
         user_id,
         normalised,

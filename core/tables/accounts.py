@@ -32,7 +32,8 @@ class AppUser(Table, db=DB, tablename="app_user"):
     # The time step of the last TOTP code accepted: a code is good once (core.totp_codes).
     totp_last_step = BigInt(null=True, default=None)
     active = Boolean(default=True)
-    locale = Varchar(length=5, default="fi")
+    # The user's own language; NULL until they choose one: their browser's is used till then.
+    locale = Varchar(length=5, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
     # Sessions started before this moment are void (password change = logout everywhere).

@@ -51,7 +51,7 @@ async def test_switching_while_signed_in_stores_the_language(make_tenant, browse
     assert (await b.sign_in(t.slug, role=role)).status_code == 303
     account = f"/t/{t.slug}/account/"
     page = await b.get(account)
-    assert await _stored(t.slug, role) == "fi" and '<html lang="fi">' in page.text
+    assert await _stored(t.slug, role) is None and '<html lang="fi">' in page.text
     # The switcher's links go through the tenant, where the session is known.
     assert re.search(rf'href="/t/{t.slug}/lang/sv\?next=/t/{t.slug}/account/?"', page.text)
 
@@ -66,7 +66,7 @@ async def test_switching_while_signed_in_stores_the_language(make_tenant, browse
     assert '<html lang="en">' in page.text and "My account" in page.text
     # Nobody else's account changed.
     others = [r for r in ("admin", "staff") if r != role]
-    assert [await _stored(t.slug, r) for r in others] == ["fi"] * len(others)
+    assert [await _stored(t.slug, r) for r in others] == [None] * len(others)
 
 
 async def test_the_stored_language_follows_the_user_to_another_browser(make_tenant, browsers):
@@ -93,6 +93,26 @@ async def test_the_stored_language_follows_the_user_to_another_browser(make_tena
     assert '<html lang="sv">' in home.text and "Kundregister" in home.text
 
 
+async def test_until_they_choose_users_keep_their_browsers_language(make_tenant, browsers):
+    """No stored choice (NULL): signing in neither overrides nor resets the browser's
+    language, and the first choice is stored."""
+    t = await make_tenant()
+    english = await browsers()
+    english.client.headers["accept-language"] = "en-GB"
+    signed_in = await english.sign_in(t.slug, role="staff")
+    assert LOCALE_COOKIE not in signed_in.cookies
+    home = await english.get(f"/t/{t.slug}/")
+    assert '<html lang="en">' in home.text and "Customer register" in home.text
+    swedish = await browsers()
+    _set_language_cookie(swedish, "sv")
+    await swedish.sign_in(t.slug, role="staff")
+    assert '<html lang="sv">' in (await swedish.get(f"/t/{t.slug}/")).text
+    assert await _stored(t.slug, "staff") is None
+    await english.switch_language(t.slug, "fi")  # an explicit Finnish is kept as one
+    assert await _stored(t.slug, "staff") == "fi"
+    assert '<html lang="fi">' in (await swedish.get(f"/t/{t.slug}/")).text
+
+
 async def test_visitors_follow_the_cookie_then_accept_language(make_tenant, browsers):
     t = await make_tenant(name="Kieli Oy")
     login = f"/t/{t.slug}/login"
@@ -108,7 +128,7 @@ async def test_visitors_follow_the_cookie_then_accept_language(make_tenant, brow
     assert switched.status_code == 303 and switched.cookies.get(LOCALE_COOKIE) == "sv"
     page = await visitor.client.get(login, headers={"Accept-Language": "en"})
     assert '<html lang="sv">' in page.text and "Logga in: Kieli Oy" in page.text
-    assert [await _stored(t.slug, r) for r in ("admin", "staff")] == ["fi", "fi"]
+    assert [await _stored(t.slug, r) for r in ("admin", "staff")] == [None, None]
 
     # A user who signed out is a visitor again: the browser's cookie decides.
     user = await browsers()
@@ -126,8 +146,13 @@ async def test_another_tenants_user_keeps_their_own_language(make_tenant, browse
     browser = await browsers()  # signed in to both registers as their admin
     assert (await browser.get(f"/t/{b.slug}/")).status_code == 200
     await browser.switch_language(a.slug, "en")
-    assert await _stored(a.slug, "admin") == "en" and await _stored(b.slug, "admin") == "fi"
-    # The cookie now says English, but B's admin has not chosen it.
+    assert await _stored(a.slug, "admin") == "en" and await _stored(b.slug, "admin") is None
+    # B's admin has chosen nothing, so B follows the browser, whose cookie now says English.
+    home_b = await browser.get(f"/t/{b.slug}/")
+    assert '<html lang="en">' in home_b.text
+    # Once B's admin chooses Finnish there, each register keeps its own user's choice.
+    await browser.switch_language(b.slug, "fi")
+    assert await _stored(b.slug, "admin") == "fi" and await _stored(a.slug, "admin") == "en"
     home_b = await browser.get(f"/t/{b.slug}/")
     assert '<html lang="fi">' in home_b.text and "Asiakasrekisteri" in home_b.text
     home_a = await browser.get(f"/t/{a.slug}/")
