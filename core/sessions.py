@@ -52,11 +52,22 @@ class SessionStore:
     def _index(self, tenant: str, subject: str) -> str:
         return f"kortisto:sessions-of:{tenant}:{subject}"
 
-    async def create(self, tenant: str, subject: str, *, ip: str = "", user_agent: str = "") -> str:
-        """Start a session; returns the id for the cookie (only here, never stored)."""
+    async def create(
+        self,
+        tenant: str,
+        subject: str,
+        *,
+        ip: str = "",
+        user_agent: str = "",
+        not_before: float = 0.0,
+    ) -> str:
+        """Start a session; returns the id for the cookie (only here, never stored).
+        `not_before` (epoch seconds): the session counts as started no earlier than that,
+        e.g. the database's moment that voided the user's older sessions, whose clock may run
+        ahead of ours."""
         session_id = secrets.token_urlsafe(32)
         digest = _digest(session_id)
-        now = time.time()
+        now = max(time.time(), not_before)
         key = self._key(tenant, digest)
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(
@@ -163,10 +174,14 @@ class SessionStore:
             deleted, _ = await pipe.execute()
         return deleted
 
-    async def rotate(self, tenant: str, session: Session) -> str:
+    async def rotate(self, tenant: str, session: Session, *, not_before: float = 0.0) -> str:
         """A new id for the same sign-in (after a password change); the old id ends."""
         session_id = await self.create(
-            tenant, session.subject, ip=session.ip, user_agent=session.user_agent
+            tenant,
+            session.subject,
+            ip=session.ip,
+            user_agent=session.user_agent,
+            not_before=not_before,
         )
         await self.revoke(tenant, session.subject, session.key)
         return session_id

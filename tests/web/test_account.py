@@ -50,6 +50,32 @@ async def _sign_in(b: SignedInClient, slug: str, role: str = "admin", password: 
     return r
 
 
+async def test_a_lagging_app_clock_does_not_end_the_session_that_changed_the_password(
+    make_tenant, browsers, monkeypatch
+):
+    """The void-before moment is the database's clock; the rotated session counts from it, so
+    an app server whose clock runs 5 s behind keeps the browser that made the change."""
+    import time
+
+    import core.sessions
+
+    t = await make_tenant()
+    a = await browsers()
+    await _sign_in(a, t.slug)
+    real = time.time
+    monkeypatch.setattr(core.sessions.time, "time", lambda: real() - 5.0)
+    ok = await a.post(
+        f"/t/{t.slug}/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "new_password_again": NEW_PASSWORD,
+        },
+    )
+    assert ok.status_code == 303 and "done=password" in ok.headers["location"]
+    assert await _home_status(a, t.slug) == 200
+
+
 async def test_password_change_ends_every_other_session(make_tenant, browsers):
     t = await make_tenant()
     a, b = await browsers(), await browsers("Mozilla/5.0 (Windows NT 10.0) Chrome/120.0")

@@ -20,7 +20,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
-from core.accounts import set_password, verify_current_password
+from core.accounts import get_user, set_password, verify_current_password
 from core.context import current_tenant
 from core.passwords import MAX_LENGTH, MIN_LENGTH, WeakPasswordError, check_strength
 from core.sessions import Session
@@ -67,7 +67,11 @@ async def keep_only_this_session(
     store = session_store()
     session = request.scope["auth"]  # type: ignore[typeddict-item]
     ended = await store.revoke_all(tenant, str(user_id), except_key=session.key)
-    new_id = await store.rotate(tenant, session)
+    # The void-before moment is the database's clock; the new session must not look older
+    # than it if this server's clock lags behind.
+    user = await get_user(user_id)
+    voided = user["sessions_valid_after"].timestamp() if user else 0.0
+    new_id = await store.rotate(tenant, session, not_before=voided)
     return ended, session_cookie(tenant, new_id)
 
 
