@@ -228,3 +228,16 @@ async def test_an_invited_user_keeps_the_language_they_accepted_in(client, make_
     assert stored == "en"
     home = await newcomer.client.get(f"/t/{t.slug}/", headers={"Accept-Language": "fi"})
     assert '<html lang="en">' in home.text and "Customer register" in home.text
+
+
+async def test_another_sites_link_changes_the_cookie_but_not_the_account(make_tenant, browsers):
+    """The switcher is a plain link; a cross-site request to it (an image or link on another
+    site) must not change the stored language. Our own pages' link does."""
+    t = await make_tenant()
+    b = await browsers()
+    await b.sign_in(t.slug, role="staff")
+    switch = f"/t/{t.slug}/lang/en"
+    forged = await b.get(switch, headers={"Sec-Fetch-Site": "cross-site"}, follow_redirects=False)
+    assert forged.status_code == 303 and await _stored(t.slug, "staff") is None
+    own = await b.get(switch, headers={"Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
+    assert own.status_code == 303 and await _stored(t.slug, "staff") == "en"

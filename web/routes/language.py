@@ -46,12 +46,20 @@ def language_cookie(request: Request, code: str | None) -> list[Cookie]:
     ]
 
 
+# Sec-Fetch-Site values of a request our own pages made (or the user typed); browsers without
+# the header (None) are let through: the switcher is a plain link.
+OWN_PAGES = (None, "same-origin", "none")
+
+
 async def _switch(request: Request, code: str, next_path: str | None) -> Redirect:
     if code not in SUPPORTED_LOCALES:
         raise NotFoundException()
     user = request.scope.get("user")
     # Not for an operator under break-glass: no account here, and a read-only transaction.
-    if user is not None and user["role"] in EVERY_ROLE:
+    # A link (GET) stores the choice only when the browser says it came from our own pages:
+    # another site's link or image must not change an account (the form has its CSRF token).
+    ours = request.method == "POST" or request.headers.get("sec-fetch-site") in OWN_PAGES
+    if user is not None and user["role"] in EVERY_ROLE and ours:
         await set_account_language(user["id"], code)
     return Redirect(
         path=safe_next(next_path),
