@@ -221,8 +221,9 @@ class LoginController(Controller):
                 created_by="self-service",
             )
             link = f"{get_settings().web.public_url}/t/{tenant}/invite/{issued.token}"
-            # In the account's own language, not the language of the browser that asked.
-            with use_locale(user["locale"]):
+            # In the account's own language, not the language of the browser that asked;
+            # that one only when the user never chose a language (most likely their own).
+            with use_locale(user["locale"] or current_locale()):
                 subject = _("Salasanan vaihto")
                 body = _(
                     "Vaihda salasanasi avaamalla linkki {link} ja syöttämällä koodi {code}. "
