@@ -24,6 +24,8 @@ import asyncpg
 from asyncpg.transaction import TransactionState
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
+from core.pool_access import PoolGate, release
+
 
 class OutsideTransactionError(RuntimeError):
     """A query ran outside any transaction (and so outside any tenant scope)."""
@@ -83,7 +85,7 @@ class ScopedTransaction(PostgresTransaction):
 
     begin_sql: str = ""
     pool: asyncpg.Pool  # the pool the connection came from (this loop's, this purpose's)
-    gate: asyncio.Semaphore  # that pool's fair queue (KortistoEngine.pool_for_current_loop)
+    gate: PoolGate  # that pool's fair queue (KortistoEngine.pool_and_gate_for_current_loop)
 
     async def begin(self) -> None:
         if not self.begin_sql:
@@ -128,36 +130,24 @@ class ScopedTransaction(PostgresTransaction):
         return self
 
     async def get_connection(self) -> asyncpg.Connection:
-        """A connection of this loop's pool, first come first served.
-
-        asyncpg's own wait for a full pool is not fair: a released connection wakes the
-        longest waiter, but a request arriving before that waiter runs takes it, and the
-        waiter queues again at the back. Under uvloop that happened often enough to put the
-        p95 of a saturated pool at 7-8x that of a pool with room (bench pages, pool-10
-        what-if). So a slot is taken first from a FIFO semaphore as large as the pool, which
-        hands a released slot straight to the longest waiter; the pool then always has a
-        connection (or room to open one) for the holder."""
+        """A connection of this loop's pool, first come first served: a slot of the pool's
+        gate first (core.pool_access), then the pool always has a connection for the holder."""
         engine: KortistoEngine = self.engine  # type: ignore[assignment]
         self.pool, self.gate = await engine.pool_and_gate_for_current_loop()
-        try:
-            if self.gate.locked():  # only a full pool waits, and only a wait needs the bound
-                # Not wait_for: its extra task would join the queue a step late, after
-                # requests that arrived later.
-                async with asyncio.timeout(engine.options.connect_timeout):
-                    await self.gate.acquire()
-            else:
-                await self.gate.acquire()
-        except TimeoutError as exc:
-            raise DatabaseUnavailableError(
-                f"database busy: no connection free within {engine.options.connect_timeout} s "
-                f"(all {engine.options.max_size} of the pool in use)"
-            ) from exc
+        if not self.gate.try_take():  # only a full pool waits, and only a wait needs the bound
+            try:
+                await self.gate.take(engine.options.connect_timeout)
+            except TimeoutError as exc:
+                raise DatabaseUnavailableError(
+                    f"database busy: no connection free within {engine.options.connect_timeout}"
+                    f" s (all {engine.options.max_size} of the pool in use)"
+                ) from exc
         try:
             # Never waits for another holder; opening a new connection has its own timeout
             # (create_pool's), so no acquire timeout (a task and a timer per request).
             return await self.pool.acquire()
         except BaseException as exc:
-            self.gate.release()
+            self.gate.give()
             if isinstance(exc, UNAVAILABLE_ERRORS):
                 raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
             raise
@@ -169,9 +159,9 @@ class ScopedTransaction(PostgresTransaction):
             if broken or self.connection.is_closed():
                 await engine.discard(self.connection)
             else:
-                await self.pool.release(self.connection)
+                await release(self.pool, self.connection)
         finally:
-            self.gate.release()
+            self.gate.give()
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -205,7 +195,7 @@ class KortistoEngine(PostgresEngine):
 
     def __init__(self) -> None:
         self._pools: dict[
-            tuple[int, str], tuple[asyncio.AbstractEventLoop, asyncpg.Pool, asyncio.Semaphore]
+            tuple[int, str], tuple[asyncio.AbstractEventLoop, asyncpg.Pool, PoolGate]
         ] = {}
         self._dsns: dict[str, str] = {}
         self.options = PoolOptions()
@@ -260,7 +250,7 @@ class KortistoEngine(PostgresEngine):
     async def pool_for_current_loop(self) -> asyncpg.Pool:
         return (await self.pool_and_gate_for_current_loop())[0]
 
-    async def pool_and_gate_for_current_loop(self) -> tuple[asyncpg.Pool, asyncio.Semaphore]:
+    async def pool_and_gate_for_current_loop(self) -> tuple[asyncpg.Pool, PoolGate]:
         """This loop's pool for the current purpose and its fair queue (a semaphore of the
         pool's size, which every ScopedTransaction passes before the pool)."""
         loop = asyncio.get_running_loop()
@@ -289,7 +279,7 @@ class KortistoEngine(PostgresEngine):
             )
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc
-        gate = asyncio.Semaphore(opts.max_size)
+        gate = PoolGate(opts.max_size)
         self._pools[key] = (loop, pool, gate)
         return pool, gate
 
