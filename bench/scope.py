@@ -164,22 +164,6 @@ async def _no_reset(connection: asyncpg.Connection) -> None:
     return None
 
 
-@contextlib.contextmanager
-def _engine_pools_without_reset():
-    """Bench-only what-if: the engine's pools skip asyncpg's per-release reset query."""
-    original = asyncpg.create_pool
-
-    def create_pool(*args, **kwargs):
-        kwargs.setdefault("reset", _no_reset)
-        return original(*args, **kwargs)
-
-    asyncpg.create_pool = create_pool
-    try:
-        yield
-    finally:
-        asyncpg.create_pool = original
-
-
 async def _in_process(stack) -> list[tuple[str, int, float, float]]:
     """(variant, round trips, median wall µs, CPU µs) per request, one after another."""
     from bench.scope_app import _LEAN_SCOPE
@@ -211,37 +195,35 @@ async def _in_process(stack) -> list[tuple[str, int, float, float]]:
         await plain.fetchval(plain_sql)
 
     variants = [
-        ("A tenant_scope (product)", 5, scoped, False),
-        ("A, engine pools without asyncpg reset", 4, scoped, True),
-        ("A's SQL on a raw pool, no reset, no engine", 4, raw_scope, False),
-        ("C lean: BEGIN+scope in one query, no reset", 3, lean, False),
-        ("B schema-qualified, plain pool (baseline)", 2, unscoped, False),
+        # Round trips as sent: A with the tenant's catalog facts cached (BEGIN and the switch
+        # together, the query, COMMIT); B's plain pool sends asyncpg's reset on release.
+        ("A tenant_scope (product)", 3, scoped),
+        ("A's SQL on a raw pool, no reset, no engine", 4, raw_scope),
+        ("C lean: BEGIN+scope in one query, no reset", 3, lean),
+        ("B schema-qualified, plain pool (baseline)", 2, unscoped),
     ]
     walls: dict[str, list[float]] = {v[0]: [] for v in variants}
     cpus: dict[str, list[float]] = {v[0]: [] for v in variants}
     try:
         for _block in range(IN_PROCESS_BLOCKS):
-            for name, _trips, fn, no_reset in variants:
-                # Fresh engine pools per block, so the patched and the real one alternate.
+            for name, _trips, fn in variants:
+                await close_pools()  # fresh engine pools per block
+                for _ in range(IN_PROCESS_OPS // 10):
+                    await fn()
+                cpu0 = time.process_time()
+                for _ in range(IN_PROCESS_OPS):
+                    t0 = time.perf_counter()
+                    await fn()
+                    walls[name].append(time.perf_counter() - t0)
+                cpus[name].append((time.process_time() - cpu0) / IN_PROCESS_OPS)
                 await close_pools()
-                patch = _engine_pools_without_reset() if no_reset else contextlib.nullcontext()
-                with patch:
-                    for _ in range(IN_PROCESS_OPS // 10):
-                        await fn()
-                    cpu0 = time.process_time()
-                    for _ in range(IN_PROCESS_OPS):
-                        t0 = time.perf_counter()
-                        await fn()
-                        walls[name].append(time.perf_counter() - t0)
-                    cpus[name].append((time.process_time() - cpu0) / IN_PROCESS_OPS)
-                    await close_pools()
     finally:
         await plain.close()
         await raw.close()
         await close_pools()
     return [
         (name, trips, median(walls[name]) * 1e6, median(cpus[name]) * 1e6)
-        for name, trips, _fn, _p in variants
+        for name, trips, _fn in variants
     ]
 
 
