@@ -24,8 +24,9 @@ Retention (core.audit_retention) removes the oldest sealed events as the owner r
 records where it cut (`audit_prune`); verification starts from that link.
 
 Limits: a role that can rewrite the rows *and* recompute every later link and the head (the
-database owner) can forge a consistent chain; anchoring heads outside the database (e.g. in
-the platform audit) is the next step. Events after the head are not covered until sealed.
+database owner) can forge a consistent chain; heads anchored outside the database
+(core.audit_anchor) catch that when verification is given them. Events after the head are
+not covered until sealed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -176,19 +178,24 @@ class VerifyResult:
     bad_seq: int | None = None
     bad_id: str = ""
     reason: str = ""
+    anchors: int = 0  # anchors outside the database the chain was checked against
 
     def line(self, slug: str) -> str:
         if self.ok:
             return (
                 f"{slug}: ok, chain intact over {self.checked} events"
-                f" ({self.unsealed} not sealed yet)"
+                f" ({self.unsealed} not sealed yet, {self.anchors} anchored heads match)"
             )
         where = f"event seq {self.bad_seq} (id {self.bad_id})" if self.bad_seq else "the head"
         return f"{slug}: BROKEN at {where}: {self.reason}"
 
 
-async def verify() -> VerifyResult:
-    """Recompute the chain up to the head from the rows' content; report the first bad link."""
+async def verify(anchors: Mapping[int, str] | None = None) -> VerifyResult:
+    """Recompute the chain up to the head from the rows' content; report the first bad link.
+
+    `anchors`: seq -> link of heads kept outside the database (core.audit_anchor). The chain
+    must pass through each one after the retention cut, and none may lie beyond the head."""
+    anchors = anchors or {}
     conn = DB.current_connection()
     _seal_id, head = await _head(conn)
     previous, last_seq, checked = GENESIS, 0, 0
@@ -199,6 +206,7 @@ async def verify() -> VerifyResult:
     )
     if pruned is not None:
         previous, last_seq = pruned["last_hash"], pruned["last_seq"]
+    cut, passed = last_seq, 0
     while last_seq < head.last_seq:
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM audit_event WHERE seq > $1 AND seq <= $2 "
@@ -214,8 +222,26 @@ async def verify() -> VerifyResult:
             if row["chain_hash"] != expected:
                 reason = _why(row, last_seq)
                 return VerifyResult(False, checked, 0, row["seq"], str(row["id"]), reason)
+            anchored = anchors.get(row["seq"])
+            if anchored is not None:
+                if anchored != expected:
+                    reason = "its link differs from the anchor kept outside the database: rewritten"
+                    return VerifyResult(False, checked, 0, row["seq"], str(row["id"]), reason)
+                passed += 1
             previous, last_seq, checked = expected, row["seq"], checked + 1
     unsealed = await conn.fetchval("SELECT count(*) FROM audit_event WHERE seq > $1", head.last_seq)
+    after_cut = sorted(seq for seq in anchors if seq > cut)
+    if passed != len(after_cut):
+        beyond = [seq for seq in after_cut if seq > head.last_seq]
+        where = (
+            f"seq {beyond[0]}, beyond the head (seq {head.last_seq}): sealed events at the end "
+            "were removed and the head moved back"
+            if beyond
+            else "an event the chain no longer has: it was removed and the links recomputed"
+        )
+        return VerifyResult(
+            False, checked, unsealed, reason=f"an anchor outside the database records {where}"
+        )
     if previous != head.last_hash or last_seq != head.last_seq:
         return VerifyResult(
             False,
@@ -224,7 +250,7 @@ async def verify() -> VerifyResult:
             reason=f"the head says seq {head.last_seq}, the chain ends at seq {last_seq} "
             "(sealed events at the end were removed, or the head was changed)",
         )
-    return VerifyResult(True, checked, unsealed)
+    return VerifyResult(True, checked, unsealed, anchors=passed)
 
 
 def _why(row, last_seq: int) -> str:

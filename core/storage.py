@@ -135,10 +135,17 @@ class ObjectStore:
     # -- objects in the current tenant's bucket ---------------------------------------------
 
     async def put(
-        self, key: str, data: bytes, content_type: str, *, sha256: str | None = None
+        self,
+        key: str,
+        data: bytes,
+        content_type: str,
+        *,
+        sha256: str | None = None,
+        bucket: str | None = None,
     ) -> StoredObject:
-        """Store `data` under `key`; `sha256` when the caller already hashed it."""
-        bucket = current_tenant().bucket
+        """Store `data` under `key`; `sha256` when the caller already hashed it (`bucket`:
+        after the tenant's scope closed)."""
+        bucket = bucket or current_tenant().bucket
         digest = sha256 or hashlib.sha256(data).hexdigest()
         await self._run(
             self.client.put_object,
@@ -153,8 +160,8 @@ class ObjectStore:
         )
         return StoredObject(key=key, size=len(data), sha256=digest, content_type=content_type)
 
-    async def get(self, key: str) -> bytes:
-        bucket = current_tenant().bucket
+    async def get(self, key: str, *, bucket: str | None = None) -> bytes:
+        bucket = bucket or current_tenant().bucket
 
         def read() -> bytes:
             response = self.client.get_object(bucket, key)
@@ -197,8 +204,8 @@ class ObjectStore:
 
         await self._run(remove)
 
-    async def keys(self, prefix: str = "") -> list[str]:
-        bucket = current_tenant().bucket
+    async def keys(self, prefix: str = "", *, bucket: str | None = None) -> list[str]:
+        bucket = bucket or current_tenant().bucket
         return await self._run(
             lambda: [o.object_name for o in self.client.list_objects(bucket, prefix, True)]
         )

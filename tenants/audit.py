@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from core import audit_chain, audit_retention
+from core import audit_anchor, audit_chain, audit_retention
 from core.db import DB, as_admin
 from tenants.naming import tenant_names
 from tenants.scope import platform_transaction, tenant_scope
@@ -24,16 +24,27 @@ async def tenant_slugs(only: list[str] | None = None) -> list[str]:
 
 
 async def seal_tenant(slug: str) -> audit_chain.SealResult:
+    """Chain the tenant's final events; a moved head is anchored in its bucket after commit."""
     async with tenant_scope(slug):
-        return await audit_chain.seal()
+        result = await audit_chain.seal()
+        if result.sealed:
+            audit_anchor.anchor_after_commit(result.head)
+        return result
 
 
 async def verify_tenant(slug: str, *, seal_first: bool = True) -> audit_chain.VerifyResult:
-    """Seal what is final (unless told not to), then recompute the whole chain."""
+    """Seal what is final (unless told not to), then recompute the whole chain and check it
+    against the heads anchored in the tenant's bucket (read with no transaction open)."""
     if seal_first:
         await seal_tenant(slug)
+    async with tenant_scope(slug) as tenant:
+        bucket = tenant.bucket
+    try:
+        anchors = await audit_anchor.read_anchors(bucket)
+    except audit_anchor.AnchorUnreadableError as exc:
+        return audit_chain.VerifyResult(False, 0, 0, reason=str(exc))
     async with tenant_scope(slug):
-        return await audit_chain.verify()
+        return await audit_chain.verify(audit_anchor.by_seq(anchors))
 
 
 async def seal_all_tenants() -> int:
