@@ -24,7 +24,7 @@ import asyncpg
 from asyncpg.transaction import TransactionState
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
-from core.pool_access import PoolGate, release
+from core.pool_access import PoolGate, no_reset, release
 
 
 class OutsideTransactionError(RuntimeError):
@@ -68,12 +68,6 @@ class PoolOptions:
     max_inactive_seconds: float = 60.0
     connect_timeout: float = 3.0
     command_timeout: float = 30.0
-
-
-async def _no_reset(connection: asyncpg.Connection) -> None:
-    """Runtime connections need no reset on release: every setting we make is transaction-local
-    (SET LOCAL / set_config(..., true)) and every transaction ends before release, or the
-    connection is discarded. Skipping asyncpg's reset saves a round trip per request."""
 
 
 class ScopedTransaction(PostgresTransaction):
@@ -275,7 +269,7 @@ class KortistoEngine(PostgresEngine):
                 max_inactive_connection_lifetime=opts.max_inactive_seconds,
                 timeout=opts.connect_timeout,
                 command_timeout=opts.command_timeout,
-                **({"reset": _no_reset} if purpose == RUNTIME else {}),
+                **({"reset": no_reset} if purpose == RUNTIME else {}),
             )
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailableError(f"database unavailable: {exc}") from exc

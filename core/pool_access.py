@@ -79,32 +79,40 @@ class PoolGate:
         return sum(1 for waiter in self._waiters if not waiter.done())
 
 
+async def no_reset(connection: asyncpg.Connection) -> None:
+    """Runtime connections need no reset on release: every setting we make is transaction-local
+    (SET LOCAL / set_config(..., true)) and every transaction ends before release, or the
+    connection is discarded. Skipping asyncpg's reset saves a round trip per request."""
+
+
 async def release(pool: asyncpg.Pool, connection) -> None:
     """Return a pooled connection: asyncpg's Pool.release, without its asyncio.shield when
     nothing in the release can wait.
 
     Pool.release runs the release in a task of its own (asyncio.shield), so that cancelling the
-    caller cannot cut a reset query short. A pool with a reset callback that sends nothing (our
-    runtime pool), and a connection that is open, out of any transaction, not being cancelled,
+    caller cannot cut a reset query short. A pool whose reset is `no_reset` (our runtime pool),
+    and a connection that is open, out of any transaction, not being cancelled,
     under its query limit and of the pool's current generation, release without waiting: there
     is nothing to shield, and the task and the loop turns it costs were ~9% of a scoped
     request's CPU (bench scope). Anything else goes through Pool.release. These are asyncpg
     internals; tests/core/test_pool_access.py checks both paths on the installed version."""
-    holder = getattr(connection, "_holder", None)
-    con = getattr(connection, "_con", None)
-    if (
-        holder is None
-        or con is None
-        or holder._pool is not pool
-        or pool._reset is None
-        or pool._closed
-        or con.is_closed()
-        or con._top_xact is not None
-        or con._protocol.is_in_transaction()
-        or con._protocol._is_cancelling()
-        or con._protocol.queries_count >= holder._max_queries
-        or holder._generation != pool._generation
-    ):
+    try:
+        holder, con = connection._holder, connection._con
+        quick = not (
+            con is None
+            or holder._pool is not pool
+            or pool._reset is not no_reset
+            or pool._closed
+            or con.is_closed()
+            or con._top_xact is not None
+            or con._protocol.is_in_transaction()
+            or con._protocol._is_cancelling()
+            or con._protocol.queries_count >= holder._max_queries
+            or holder._generation != pool._generation
+        )
+    except AttributeError:  # another asyncpg than the one this was written against
+        quick = False
+    if not quick:
         await pool.release(connection)
         return
     con._on_release()
