@@ -3,28 +3,12 @@ database owner forged consistently, or cut short with the head moved back, passe
 own check but not the anchors."""
 
 import json
-import uuid
 
 from core import audit, audit_anchor, audit_chain
-from core.db import DB, as_admin
 from tenants.audit import seal_tenant, verify_tenant
 from tenants.scope import tenant_scope
-
-
-async def _reads(slug: str, n: int) -> None:
-    async with tenant_scope(slug):
-        for i in range(n):
-            await audit.record_read(
-                [uuid.uuid4()], actor=audit.SYSTEM, purpose="customer_service", via="page", n=i
-            )
-
-
-async def _as_owner(schema: str, *statements: tuple) -> None:
-    with as_admin():
-        async with DB.transaction() as txn:
-            await txn.connection.execute("SELECT set_config('search_path', $1, true)", schema)
-            for sql, *args in statements:
-                await txn.connection.execute(sql, *args)
+from tests.core.test_audit_chain import _as_owner
+from tests.tenants.test_audit_cli import _reads
 
 
 async def _chain_only(slug: str) -> audit_chain.VerifyResult:
@@ -59,11 +43,10 @@ async def test_a_consistently_forged_chain_is_caught_by_its_anchor(make_tenant):
         second = (await audit.events())[2]
     # The owner rewrites an event, then has every link and the head recomputed.
     await _as_owner(
-        t.schema,
-        ("UPDATE audit_event SET purpose = 'export' WHERE id = $1", second["id"]),
-        ("UPDATE audit_event SET chain_hash = NULL",),
-        ("DELETE FROM audit_seal",),
+        t.schema, "UPDATE audit_event SET purpose = 'export' WHERE id = $1", second["id"]
     )
+    await _as_owner(t.schema, "UPDATE audit_event SET chain_hash = NULL")
+    await _as_owner(t.schema, "DELETE FROM audit_seal")
     async with tenant_scope(t.slug):
         assert (await audit_chain.seal()).sealed == 4  # no anchor: not through seal_tenant
     assert (await _chain_only(t.slug)).ok  # the database alone cannot tell
@@ -79,14 +62,12 @@ async def test_events_cut_off_with_the_head_moved_back_are_caught(make_tenant):
     async with tenant_scope(t.slug):
         newest_first = await audit.events()
     kept = newest_first[2]
+    await _as_owner(t.schema, "DELETE FROM audit_event WHERE seq > $1", kept["seq"])
     await _as_owner(
         t.schema,
-        ("DELETE FROM audit_event WHERE seq > $1", kept["seq"]),
-        (
-            "UPDATE audit_seal SET last_seq = $1, last_hash = "
-            "(SELECT chain_hash FROM audit_event WHERE seq = $1)",
-            kept["seq"],
-        ),
+        "UPDATE audit_seal SET last_seq = $1, "
+        "last_hash = (SELECT chain_hash FROM audit_event WHERE seq = $1)",
+        kept["seq"],
     )
     assert (await _chain_only(t.slug)).ok
     verdict = await verify_tenant(t.slug, seal_first=False)
