@@ -47,11 +47,11 @@ def anchor_key(at: datetime) -> str:
     return f"{PREFIX}{at.astimezone(UTC):%Y/%m/%d/%H}.json"
 
 
-def anchor_after_commit(head: Seal, *, now: datetime | None = None) -> None:
+def anchor_after_commit(head: Seal) -> None:
     """Write the head's anchor once the current tenant transaction has committed (the seal
     is then final). A failed write is logged by the scope; the next seal writes a later one."""
     bucket = current_tenant().bucket
-    at = now or datetime.now(UTC)
+    at = datetime.now(UTC)
     body = json.dumps(
         {"seq": head.last_seq, "link": head.last_hash, "sealed_at": at.isoformat()},
         separators=(",", ":"),
